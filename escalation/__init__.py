@@ -1,0 +1,112 @@
+"""escalation: discrete-event simulation of tit-for-tat diplomatic escalation.
+
+Actors (states, alliances) answer each other's hostile measures (expulsions, caps, closures,
+suspensions, statements) according to retaliation policies; runs happen on SimPy; the bundled
+model draws on the documented NATO-Russia episodes of 2015-2021. See the README for a tour.
+
+The outputs are distributions over scenarios for reasoning about policies, not forecasts: the
+documented record is a handful of episodes.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from escalation.delay import Delay
+from escalation.engine import simulate
+from escalation.errors import (
+    EscalationError,
+    HistoryError,
+    InfeasibleMeasureError,
+    InputError,
+    ScenarioError,
+)
+from escalation.event import Event, Phase
+from escalation.history import History, bundled_histories, load_history, replay
+from escalation.ladder import DEFAULT_LADDER, Ladder
+from escalation.measure import Measure, MeasureKind
+from escalation.outcome import OUTCOME_NAMES, Outcome
+from escalation.policies import (
+    BUILTIN_POLICIES,
+    EscalateByK,
+    GenerousTitForTat,
+    Gradual,
+    Grievance,
+    GrimTrigger,
+    LevelParity,
+    Passive,
+    Proportional,
+    Scripted,
+    TitForTat,
+    TitForTwoTats,
+)
+from escalation.policy import Context, FunctionPolicy, Plan, Policy, as_policy
+from escalation.run import Run
+from escalation.scenario import (
+    Actor,
+    LadderSpec,
+    PresenceSpec,
+    Scenario,
+    StopRules,
+    bundled_scenarios,
+    load_scenario,
+)
+from escalation.state import Presence, State, Status
+from escalation.trigger import Trigger
+
+try:
+    __version__ = version("escalation")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "BUILTIN_POLICIES",
+    "DEFAULT_LADDER",
+    "OUTCOME_NAMES",
+    "Actor",
+    "Context",
+    "Delay",
+    "EscalateByK",
+    "EscalationError",
+    "Event",
+    "FunctionPolicy",
+    "GenerousTitForTat",
+    "Gradual",
+    "Grievance",
+    "GrimTrigger",
+    "History",
+    "HistoryError",
+    "InfeasibleMeasureError",
+    "InputError",
+    "Ladder",
+    "LadderSpec",
+    "LevelParity",
+    "Measure",
+    "MeasureKind",
+    "Outcome",
+    "Passive",
+    "Phase",
+    "Plan",
+    "Policy",
+    "Presence",
+    "PresenceSpec",
+    "Proportional",
+    "Run",
+    "Scenario",
+    "ScenarioError",
+    "Scripted",
+    "State",
+    "Status",
+    "StopRules",
+    "TitForTat",
+    "TitForTwoTats",
+    "Trigger",
+    "__version__",
+    "as_policy",
+    "bundled_histories",
+    "bundled_scenarios",
+    "load_history",
+    "load_scenario",
+    "replay",
+    "simulate",
+]

@@ -1,0 +1,384 @@
+"""The engine: one run of a scenario on a SimPy environment.
+
+Each run has its own :class:`simpy.Environment`, state and random generator; nothing is kept at
+module level. Things that happen:
+
+* an **announcement** makes a measure public. It is logged, its effect is scheduled after the
+  announce-to-effect delay, and the target's policy toward the author is asked for an answer;
+  each answer is scheduled as a later announcement whose ``cause`` is this event's id;
+* an **effect** changes the state (or lapses, logged with the reason, if the state changed so
+  that the measure is no longer feasible). Statements have no separate effect.
+
+Order of simultaneous events (the rule, tested in ``tests/test_engine.py``): events due at the
+same time run in the order (time, priority, scheduling order), as in SimPy. Effects have the
+higher (urgent) priority, so at any instant **every effect due runs before any announcement
+due**, and an answer decided at that instant sees the state after those effects. Measures that one
+actor announces against another at the same instant form a *package*: the target's policy is
+asked once, after the last of them, with the most severe as the stimulus (NATO's expulsions
+and cap cut of 6 October 2021 were answered together). Among effects,
+and among announcements, the one scheduled first runs first; the scenario's triggers are
+scheduled before anything else, in date order and then file order.
+
+A run stops at the horizon; at the first rupture (if the scenario's stop rule says so), after
+the effects due at that same instant; or after ``quiet_days`` with no announcement. When
+nothing is pending any more, the run ends at once with the time the quiet rule (or the horizon)
+would give, rather than stepping through empty days.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import simpy
+from simpy.events import NORMAL, URGENT
+
+from escalation.event import Event, Phase
+from escalation.measure import Measure, MeasureKind
+from escalation.outcome import make_outcome
+from escalation.policy import Context
+from escalation.run import Run
+from escalation.scenario import Scenario, load_scenario
+from escalation.substitution import substitute
+from escalation.trigger import Trigger
+
+Seed = int | np.random.Generator | np.random.SeedSequence | None
+
+
+class _Due(simpy.Event):
+    """An event due after ``delay`` with a given priority (a Timeout is always NORMAL)."""
+
+    __slots__ = ()
+
+    def __init__(
+        self, env: simpy.Environment, delay: float, priority: int, callback: Callable[..., Any]
+    ):
+        self.env = env
+        self.callbacks = [callback]
+        self._value = None
+        self._ok = True
+        env.schedule(self, priority, delay)
+
+
+class _Simulation:
+    """State of one run while it runs."""
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator):
+        self.scenario = scenario
+        self.rng = rng
+        self.ladder = scenario.build_ladder()
+        self.env = simpy.Environment()
+        self.state = scenario.initial_state()
+        self.initial = self.state.copy()
+        self.start_ordinal = scenario.start.toordinal()
+        self.events: list[Event] = []
+        self.problems: list[Event] = []
+        ids = [a.id for a in scenario.actors]
+        self.policies = {
+            (a.id, b): a.policy_toward(b) for a in scenario.actors for b in ids if b != a.id
+        }
+        self.received: defaultdict[tuple[str, str], list[Event]] = defaultdict(list)
+        self.packages: dict[tuple[str, str], list[Event]] = {}
+        self.pending = 0
+        self.acts = 0
+        self.last_announce = 0.0
+        self.quiet_check = False
+        self.rupture: tuple[float, date, tuple[str, str]] | None = None
+        self.stop_reason: str | None = None
+        self.end_time = scenario.horizon_days
+        self.stop_event = simpy.Event(self.env)
+        self.trigger_events: dict[str, int] = {}
+
+    # -- logging ---------------------------------------------------------------------------
+    def _log(
+        self,
+        phase: Phase,
+        m: Measure,
+        act: int,
+        cause: int | None,
+        *,
+        forced: int = 0,
+        note: str = "",
+        source: str = "",
+    ) -> Event:
+        now = self.env.now
+        ladder = self.ladder
+        e = Event(
+            id=len(self.events),
+            act=act,
+            phase=phase,
+            time=now,
+            date=date.fromordinal(self.start_ordinal + int(now)),
+            actor=m.actor,
+            target=m.target,
+            measure=m.kind,
+            presence=m.presence,
+            magnitude=m.magnitude,
+            severity=ladder.severity(m.kind, m.magnitude),
+            cause=cause,
+            forced=forced,
+            cameo=ladder.cameo(m.kind),
+            goldstein=ladder.goldstein(m.kind),
+            note=note,
+            source=source,
+        )
+        self.events.append(e)
+        return e
+
+    # -- scheduling ------------------------------------------------------------------------
+    def _schedule_triggers(self) -> None:
+        start = self.scenario.start
+        due: list[tuple[float, int, str, Trigger]] = []
+        for t in self.scenario.triggers:
+            assert t.actor is not None
+            due.append((t.time(start), len(due), t.actor, t))
+        for a in self.scenario.actors:
+            for pol in {id(p): p for p in (a.policy, *a.policies.values()) if p}.values():
+                for t in pol.scheduled():
+                    due.append((t.time(start), len(due), a.id, t))
+        due.sort(key=lambda d: (d[0], d[1]))
+        for when, _, actor, t in due:
+            self.pending += 1
+            _Due(self.env, when, NORMAL, self._trigger_callback(actor, t))
+
+    def _trigger_callback(self, actor: str, t: Trigger) -> Callable[[Any], None]:
+        def fire(_: Any) -> None:
+            self.pending -= 1
+            cause = self.trigger_events.get(t.cause) if t.cause else None
+            self._announce(
+                t.to_measure(actor),
+                cause,
+                t.delay(self.scenario.start),
+                scripted=True,
+                note=t.note,
+                source=t.source,
+                ref=t.id,
+            )
+            self._check_idle()
+
+        return fire
+
+    def _answer_callback(self, m: Measure, cause: int, delay: float) -> Callable[[Any], None]:
+        def fire(_: Any) -> None:
+            self.pending -= 1
+            self._announce(m, cause, delay, scripted=False)
+            self._check_idle()
+
+        return fire
+
+    def _effect_callback(self, m: Measure, announced: Event) -> Callable[[Any], None]:
+        def fire(_: Any) -> None:
+            self.pending -= 1
+            self._effect(m, announced)
+            self._check_idle()
+
+        return fire
+
+    # -- what happens ----------------------------------------------------------------------
+    def _announce(
+        self,
+        m: Measure,
+        cause: int | None,
+        delay: float,
+        *,
+        scripted: bool,
+        note: str = "",
+        source: str = "",
+        ref: str | None = None,
+    ) -> None:
+        why = self.state.infeasibility(m)
+        if why is not None:
+            if scripted:
+                self.problems.append(
+                    self._log(Phase.INFEASIBLE, m, -1, cause, note=why, source=source)
+                )
+                return
+            sub = substitute(self.state, self.ladder, m)
+            if sub is None:
+                return
+            note = f"instead of {m.kind} x{m.magnitude} ({why})"
+            m = sub
+        act = self.acts
+        self.acts += 1
+        ev = self._log(Phase.ANNOUNCED, m, act, cause, note=note, source=source)
+        self.last_announce = self.env.now
+        if ref is not None:
+            self.trigger_events[ref] = ev.id
+        if not m.kind.is_statement:
+            self.pending += 1
+            _Due(self.env, delay, URGENT, self._effect_callback(m, ev))
+        if m.kind is not MeasureKind.RECALL:
+            self._notify(ev)
+        quiet = self.scenario.stop.quiet_days
+        if quiet is not None and not self.quiet_check:
+            self.quiet_check = True
+            _Due(self.env, quiet, NORMAL, self._quiet)
+
+    def _notify(self, ev: Event) -> None:
+        # Measures one actor announces against another at the same instant form a package,
+        # answered once: the target decides after the last of them, on the most severe.
+        key = (ev.target, ev.actor)
+        self.received[key].append(ev)
+        package = self.packages.get(key)
+        if package is None:
+            self.packages[key] = [ev]
+            self.pending += 1
+            _Due(self.env, 0, NORMAL, self._package_callback(key))
+        else:
+            package.append(ev)
+
+    def _package_callback(self, key: tuple[str, str]) -> Callable[[Any], None]:
+        def fire(_: Any) -> None:
+            self.pending -= 1
+            package = self.packages.pop(key)
+            self._decide(key, package)
+            self._check_idle()
+
+        return fire
+
+    def _decide(self, key: tuple[str, str], package: list[Event]) -> None:
+        stimulus = max(package, key=lambda e: (e.measure.is_hostile, e.severity, e.id))
+        ctx = Context(
+            actor=key[0],
+            counterpart=key[1],
+            stimulus=stimulus,
+            severity=stimulus.severity,
+            state=self.state,
+            ladder=self.ladder,
+            received=self.received[key],
+            sent=self.received[(key[1], key[0])],
+            time=self.env.now,
+            rng=self.rng,
+            package=package,
+        )
+        for plan in self.policies[key].plan(ctx):
+            self.pending += 1
+            _Due(
+                self.env,
+                plan.lag,
+                NORMAL,
+                self._answer_callback(plan.measure, stimulus.id, plan.delay),
+            )
+
+    def _effect(self, m: Measure, announced: Event) -> None:
+        why = self.state.infeasibility(m)
+        if why is not None:
+            self._log(Phase.LAPSED, m, announced.act, announced.cause, note=why)
+            return
+        forced = self.state.apply(m)
+        self._log(Phase.EFFECTIVE, m, announced.act, announced.cause, forced=forced)
+        if self.rupture is None and m.kind in (MeasureKind.CLOSE, MeasureKind.SUSPEND):
+            a, b = sorted((m.actor, m.target))
+            if self.state.ruptured(a, b):
+                now = self.env.now
+                self.rupture = (now, date.fromordinal(self.start_ordinal + int(now)), (a, b))
+                if self.scenario.stop.rupture:
+                    self._stop("rupture", now)
+
+    # -- stopping --------------------------------------------------------------------------
+    def _quiet(self, _: Any) -> None:
+        quiet = self.scenario.stop.quiet_days
+        assert quiet is not None
+        since = self.env.now - self.last_announce
+        if since >= quiet - 1e-9:
+            self._stop("quiet", self.env.now)
+        else:
+            _Due(self.env, quiet - since, NORMAL, self._quiet)
+
+    def _check_idle(self) -> None:
+        if self.pending or self.stop_reason is not None:
+            return
+        quiet = self.scenario.stop.quiet_days
+        horizon = self.scenario.horizon_days
+        if quiet is not None and self.last_announce + quiet <= horizon:
+            self._stop("quiet", self.last_announce + quiet)
+        else:
+            self._stop("horizon", horizon)
+
+    def _horizon(self, _: Any) -> None:
+        self._stop("horizon", self.scenario.horizon_days)
+
+    def _stop(self, reason: str, end: float) -> None:
+        if self.stop_reason is not None:
+            return
+        self.stop_reason = reason
+        self.end_time = end
+        ev = self.stop_event
+        ev._ok = True
+        ev._value = None
+        self.env.schedule(ev, URGENT, 0)
+
+    def run(self) -> None:
+        _Due(self.env, self.scenario.horizon_days, NORMAL, self._horizon)
+        self._schedule_triggers()
+        self._check_idle()
+        self.env.run(until=self.stop_event)
+
+
+def _generator(seed: Seed) -> tuple[np.random.Generator, Any]:
+    if isinstance(seed, np.random.Generator):
+        seq = getattr(seed.bit_generator, "seed_seq", None)
+        record = None
+        if isinstance(seq, np.random.SeedSequence):
+            record = {"entropy": seq.entropy, "spawn_key": list(seq.spawn_key)}
+        return seed, record
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed), {
+            "entropy": seed.entropy,
+            "spawn_key": list(seed.spawn_key),
+        }
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        raise TypeError(f"seed must be an int, a numpy Generator or SeedSequence, not {seed!r}")
+    return np.random.default_rng(seed), seed
+
+
+def simulate(scenario: Scenario | str | Path, seed: Seed = None) -> Run:
+    """Run ``scenario`` once and return the trajectory.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`~escalation.scenario.Scenario`, a bundled scenario name or a YAML path.
+    seed
+        An int, a :class:`numpy.random.SeedSequence` or a :class:`numpy.random.Generator`.
+        Every random draw of the run comes from it, so the same seed gives the same run.
+        ``None`` draws fresh entropy (not reproducible).
+
+    Returns
+    -------
+    Run
+        Events, outcome, initial and final states.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    rng, record = _generator(seed)
+    began = _time.perf_counter()
+    if scenario.posterior is not None:
+        from escalation.posterior import draw_scenario  # calibration is optional at run time
+
+        scenario = draw_scenario(scenario, rng)
+    sim = _Simulation(scenario, rng)
+    sim.run()
+    outcome = make_outcome(
+        sim.events,
+        sim.state,
+        rupture=sim.rupture,
+        stop_reason=sim.stop_reason or "horizon",
+        end_time=sim.end_time,
+    )
+    return Run(
+        scenario=scenario,
+        seed=record,
+        events=sim.events,
+        outcome=outcome,
+        initial=sim.initial,
+        final=sim.state,
+        ladder=sim.ladder,
+        runtime=_time.perf_counter() - began,
+        problems=sim.problems,
+    )

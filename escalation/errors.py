@@ -1,0 +1,53 @@
+"""Exceptions raised by the library.
+
+Every error that comes from user input names where the problem is (file, field) and what it is,
+so that the command line can print it as one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class EscalationError(Exception):
+    """Base class of every error raised on purpose by :mod:`escalation`."""
+
+
+class InputError(EscalationError, ValueError):
+    """Bad user input: a scenario, history or parameter file, or a parameter value.
+
+    Parameters
+    ----------
+    problem
+        What is wrong, in one sentence.
+    source
+        The file (or other origin, such as ``"<python>"``) the input came from.
+    field
+        Dotted path of the offending field inside the input, if known.
+    """
+
+    def __init__(
+        self, problem: str, *, source: str | Path | None = None, field: str | None = None
+    ):
+        self.problem = problem
+        self.source = str(source) if source is not None else None
+        self.field = field
+        where = []
+        if self.source:
+            where.append(self.source)
+        if field:
+            where.append(f"field '{field}'")
+        prefix = ": ".join(where)
+        super().__init__(f"{prefix}: {problem}" if prefix else problem)
+
+
+class ScenarioError(InputError):
+    """A scenario file or object is invalid."""
+
+
+class HistoryError(InputError):
+    """A history file is invalid, or a documented event cannot be replayed."""
+
+
+class InfeasibleMeasureError(EscalationError):
+    """A measure was applied to a state in which it is not feasible."""

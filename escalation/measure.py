@@ -1,0 +1,100 @@
+"""Measures: the typed acts one actor takes against another.
+
+A measure is *who does what to whom, where, and how much*. Whether it is feasible depends on
+the state (see :mod:`escalation.state`); how severe it is depends on the ladder (see
+:mod:`escalation.ladder`).
+
+Kinds and their actors:
+
+========== ================================================================ =============
+kind       meaning                                                          done by
+========== ================================================================ =============
+criticize  public criticism or denunciation (statement)                     anyone
+accuse     accusation, e.g. of espionage (statement)                        anyone
+threaten   threat to reduce relations or retaliate (statement)              anyone
+expel      withdraw accreditation of ``magnitude`` staff of a presence      its host
+deny       refuse ``magnitude`` pending accreditations                      its host
+cap        cut a presence's cap by ``magnitude`` posts                      its host
+close      close a presence (its staff leave)                               its host
+suspend    suspend one's own presence (its staff leave)                     its owner
+restore    reopen a closed (host) or suspended (owner) presence with
+           ``magnitude`` staff                                              host / owner
+reaccredit accredit ``magnitude`` more staff, up to the cap                 its host
+recall     withdraw ``magnitude`` of one's own staff (routine turnover)     its owner
+========== ================================================================ =============
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class MeasureKind(StrEnum):
+    """The kinds of measure; values are the names used in files and on the command line."""
+
+    CRITICIZE = "criticize"
+    ACCUSE = "accuse"
+    THREATEN = "threaten"
+    EXPEL = "expel"
+    DENY = "deny"
+    CAP = "cap"
+    CLOSE = "close"
+    SUSPEND = "suspend"
+    RESTORE = "restore"
+    REACCREDIT = "reaccredit"
+    RECALL = "recall"
+
+    @property
+    def is_statement(self) -> bool:
+        """Whether the measure is verbal only (needs no presence, changes no state)."""
+        return self in _STATEMENTS
+
+    @property
+    def is_hostile(self) -> bool:
+        """Whether the measure is hostile (a grievance for its target)."""
+        return self not in _NOT_HOSTILE
+
+    @property
+    def is_conciliatory(self) -> bool:
+        """Whether the measure de-escalates (restore, re-accredit)."""
+        return self in (MeasureKind.RESTORE, MeasureKind.REACCREDIT)
+
+
+_STATEMENTS = frozenset({MeasureKind.CRITICIZE, MeasureKind.ACCUSE, MeasureKind.THREATEN})
+_NOT_HOSTILE = frozenset({MeasureKind.RESTORE, MeasureKind.REACCREDIT, MeasureKind.RECALL})
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One act: ``actor`` does ``kind`` to ``target`` at ``presence``, ``magnitude`` times.
+
+    Parameters
+    ----------
+    kind
+        The measure kind.
+    actor
+        Id of the actor taking the measure.
+    target
+        Id of the actor the measure is aimed at.
+    presence
+        Id of the presence concerned; ``None`` for statements.
+    magnitude
+        Staff expelled, denied, re-accredited or recalled; posts cut for ``cap``; staff
+        accredited on reopening for ``restore``; 1 for statements, ``close`` and ``suspend``.
+    """
+
+    kind: MeasureKind
+    actor: str
+    target: str
+    presence: str | None = None
+    magnitude: int = 1
+
+    def with_magnitude(self, magnitude: int) -> Measure:
+        """Return the same measure with another magnitude."""
+        return Measure(self.kind, self.actor, self.target, self.presence, magnitude)
+
+    def __str__(self) -> str:
+        where = f" at {self.presence}" if self.presence else ""
+        size = f" x{self.magnitude}" if self.magnitude != 1 else ""
+        return f"{self.actor} {self.kind.value}{size}{where} -> {self.target}"

@@ -1,0 +1,114 @@
+"""Outcomes: what a run came to, in a few numbers.
+
+Definitions (used by summaries and plots under these names):
+
+``ruptured``
+    Some pair of actors had every channel between them closed or suspended.
+``time_to_rupture``
+    Days from the start to the effect that completed the first rupture (``None`` if none).
+``rounds``
+    Number of turns: hostile measures announced, in time order, grouped into maximal runs by
+    the same actor. NATO's two measures of 6 Oct 2021 and Moscow's three of 18 Oct are two
+    rounds.
+``peak_severity``
+    Highest severity of a hostile measure announced.
+``last_mover``
+    Actor of the last hostile measure announced (``None`` if none).
+``quiet``
+    The run ended after ``quiet_days`` with no measure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from escalation.event import Event, Phase
+from escalation.state import State, Status
+
+OUTCOME_NAMES: tuple[str, ...] = (
+    "ruptured",
+    "time_to_rupture",
+    "rounds",
+    "peak_severity",
+    "last_mover",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The outcome of one run (see the module docstring for definitions)."""
+
+    ruptured: bool
+    time_to_rupture: float | None
+    rupture_date: date | None
+    rupture_pair: tuple[str, str] | None
+    rounds: int
+    peak_severity: int
+    last_mover: str | None
+    stop_reason: str
+    end_time: float
+    quiet: bool
+    acts: int
+    final: dict[str, tuple[int, int | None, Status]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict with JSON-friendly values."""
+        return {
+            "ruptured": self.ruptured,
+            "time_to_rupture": self.time_to_rupture,
+            "rupture_date": self.rupture_date.isoformat() if self.rupture_date else None,
+            "rupture_pair": list(self.rupture_pair) if self.rupture_pair else None,
+            "rounds": self.rounds,
+            "peak_severity": self.peak_severity,
+            "last_mover": self.last_mover,
+            "stop_reason": self.stop_reason,
+            "end_time": self.end_time,
+            "quiet": self.quiet,
+            "acts": self.acts,
+            "final": {
+                k: {"staff": s, "cap": c, "status": st.value}
+                for k, (s, c, st) in self.final.items()
+            },
+        }
+
+
+def count_rounds(events: Sequence[Event]) -> tuple[int, int, str | None]:
+    """Return ``(rounds, peak severity, last mover)`` of the hostile announced measures."""
+    rounds, peak, last = 0, 0, None
+    for e in events:
+        if e.phase is not Phase.ANNOUNCED or not e.measure.is_hostile:
+            continue
+        if e.actor != last:
+            rounds += 1
+            last = e.actor
+        peak = max(peak, e.severity)
+    return rounds, peak, last
+
+
+def make_outcome(
+    events: Sequence[Event],
+    final: State,
+    *,
+    rupture: tuple[float, date, tuple[str, str]] | None,
+    stop_reason: str,
+    end_time: float,
+) -> Outcome:
+    """Build the outcome of a finished run."""
+    rounds, peak, last = count_rounds(events)
+    return Outcome(
+        ruptured=rupture is not None,
+        time_to_rupture=rupture[0] if rupture else None,
+        rupture_date=rupture[1] if rupture else None,
+        rupture_pair=rupture[2] if rupture else None,
+        rounds=rounds,
+        peak_severity=peak,
+        last_mover=last,
+        stop_reason=stop_reason,
+        end_time=end_time,
+        quiet=stop_reason == "quiet",
+        acts=sum(1 for e in events if e.phase is Phase.ANNOUNCED),
+        final=final.snapshot(),
+    )

@@ -1,0 +1,261 @@
+"""The built-in policies.
+
+Each is a small class: a docstring naming its source, validated parameters and one
+:meth:`~escalation.policy.Policy.decide`. Binary strategies from the iterated prisoner's dilemma
+(after the Axelrod-Python library, ``axelrod/strategies/titfortat.py`` and ``grudger.py``) are
+carried over to measures with kinds and sizes: "defect" becomes "answer in kind".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from escalation.measure import MeasureKind
+from escalation.policy import Context, Decision, Policy
+from escalation.state import Status
+from escalation.trigger import Trigger
+
+
+class TitForTat(Policy):
+    """Answer every measure in kind: same kind, same size (mirror).
+
+    Conciliatory measures are reciprocated too. Source: Rapoport's entry to Axelrod's first
+    tournament (Axelrod 1980); here "copy the last move" becomes "mirror the last measure".
+    """
+
+    type: Literal["tit-for-tat"] = "tit-for-tat"
+
+    def decide(self, ctx: Context) -> Decision:
+        """Mirror the measure."""
+        return ctx.answer_in_kind()
+
+
+class Proportional(Policy):
+    """Answer in kind with the size scaled by ``ratio`` (at least 1).
+
+    ``ratio = 1`` mirrors; below 1 de-escalates, above 1 escalates (background.md section 7,
+    "proportional response").
+    """
+
+    type: Literal["proportional"] = "proportional"
+    ratio: float = Field(default=1.0, gt=0.0, le=10.0, allow_inf_nan=False)
+
+    def decide(self, ctx: Context) -> Decision:
+        """Mirror with a scaled magnitude."""
+        want = ctx.mirror()
+        if want is None:
+            return None
+        if want.kind in (MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP):
+            want = want.with_magnitude(max(1, round(self.ratio * want.magnitude)))
+        if not ctx.hostile:
+            return ctx.reply(want)
+        bump = ctx.severity - ctx.stimulus.severity
+        return ctx.reply(want, ctx.severity_of(want) + bump)
+
+
+class GenerousTitForTat(Policy):
+    """Tit-for-tat that lets a hostile measure pass with probability ``forgiveness``.
+
+    Source: Nowak & Sigmund (1992), "Tit for tat in heterogeneous populations"; remedy for
+    noise in Wu & Axelrod (1995). ``forgiveness = 0`` is tit-for-tat.
+    """
+
+    type: Literal["generous-tit-for-tat"] = "generous-tit-for-tat"
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": True, "memory": 1}
+    forgiveness: float = Field(default=0.3, ge=0.0, le=1.0, allow_inf_nan=False)
+
+    def decide(self, ctx: Context) -> Decision:
+        """Forgive with probability ``forgiveness``, else mirror."""
+        if ctx.hostile and self.forgiveness > 0 and ctx.rng.random() < self.forgiveness:
+            return None
+        return ctx.answer_in_kind()
+
+
+class TitForTwoTats(Policy):
+    """Answer only after ``tats`` hostile measures since one's own last hostile answer.
+
+    Source: Axelrod (1980), Tit For Two Tats; ``tats = 1`` is tit-for-tat.
+    """
+
+    type: Literal["tit-for-two-tats"] = "tit-for-two-tats"
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": 2}
+    tats: int = Field(default=2, ge=1, le=20)
+
+    def decide(self, ctx: Context) -> Decision:
+        """Count unanswered hostile measures; answer in kind once there are ``tats``."""
+        if not ctx.hostile:
+            return ctx.answer_in_kind()
+        last_answer = max((e.time for e in ctx.sent if e.measure.is_hostile), default=-1.0)
+        unanswered = sum(1 for e in ctx.received if e.measure.is_hostile and e.time > last_answer)
+        return ctx.answer_in_kind() if unanswered >= self.tats else None
+
+
+class GrimTrigger(Policy):
+    """Once hit by a measure of at least ``threshold`` severity, break every channel.
+
+    Source: Friedman's Grudger in Axelrod (1980). Here defecting forever means closing every
+    presence of the counterpart one hosts and suspending one's own: a rupture.
+    """
+
+    type: Literal["grim-trigger"] = "grim-trigger"
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": None}
+    threshold: int = Field(default=1, ge=0)
+
+    def decide(self, ctx: Context) -> Decision:
+        """Break every channel once triggered; until then let measures pass."""
+        earlier = ctx.received[:-1]
+        hit = (ctx.hostile and ctx.severity >= self.threshold) or any(
+            e.measure.is_hostile and e.severity >= self.threshold for e in earlier
+        )
+        if not hit:
+            return None
+        return ctx.rupture() or None
+
+
+class EscalateByK(Policy):
+    """Answer each hostile measure ``k`` levels above its perceived severity.
+
+    ``k = 0`` mirrors; ``k = 1`` is "plus one" (background.md section 7, "escalate-by-k").
+    """
+
+    type: Literal["escalate-by-k"] = "escalate-by-k"
+    k: int = Field(default=1, ge=0, le=10)
+
+    def decide(self, ctx: Context) -> Decision:
+        """Mirror, raised by ``k`` levels (the substitution rule picks the act)."""
+        return ctx.answer_in_kind(self.k if ctx.hostile else 0)
+
+
+class Gradual(Policy):
+    """Answer the n-th hostile measure ``step * (n - 1)`` levels above its severity.
+
+    Source: Beaufils, Delahaye & Mathieu (1997), Gradual: the n-th defection is punished n
+    times; here punishment grows in severity rather than in length.
+    """
+
+    type: Literal["gradual"] = "gradual"
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": None}
+    step: int = Field(default=1, ge=0, le=10)
+
+    def decide(self, ctx: Context) -> Decision:
+        """Escalate by the number of hostile measures received before this one."""
+        if not ctx.hostile:
+            return ctx.answer_in_kind()
+        n = sum(1 for e in ctx.received if e.measure.is_hostile)
+        return ctx.answer_in_kind(self.step * (n - 1))
+
+
+class LevelParity(Policy):
+    """Answer so that both sides keep the same number of open channels and staff.
+
+    Closures and suspensions are mirrored; an expulsion or cap cut is answered by expelling
+    as many as it takes to bring the counterpart's staff at home down to one's own staff
+    abroad (background.md section 7, "level-parity"). Nothing is done when already at parity.
+    """
+
+    type: Literal["level-parity"] = "level-parity"
+
+    def decide(self, ctx: Context) -> Decision:
+        """Restore parity of channels, then of staff."""
+        if not ctx.hostile or ctx.stimulus.measure.is_statement:
+            return ctx.answer_in_kind()
+        mine = [p for p in ctx.state.hosted(ctx.counterpart, ctx.actor)]
+        theirs = [p for p in ctx.state.hosted(ctx.actor, ctx.counterpart)]
+        open_mine = sum(p.status is Status.OPEN for p in mine)
+        open_theirs = sum(p.status is Status.OPEN for p in theirs)
+        if open_theirs > open_mine or ctx.stimulus.measure in (
+            MeasureKind.CLOSE,
+            MeasureKind.SUSPEND,
+        ):
+            return ctx.answer_in_kind() if open_theirs > open_mine else None
+        gap = sum(p.staff for p in theirs) - sum(p.staff for p in mine)
+        if gap <= 0:
+            return None
+        target = max(theirs, key=lambda p: (p.staff, p.id))
+        return ctx.reply(ctx.act(MeasureKind.EXPEL, target.id, min(gap, target.staff)), 1)
+
+
+class Grievance(Policy):
+    """Answer in kind once accumulated grievance reaches ``threshold``.
+
+    Grievance is the severity received minus the severity returned, each halved every
+    ``half_life`` days: a decayed stock of hostility as in Richardson's model (background.md
+    section 5), which lets memory of earlier episodes matter.
+    """
+
+    type: Literal["grievance"] = "grievance"
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": None}
+    threshold: float = Field(default=6.0, gt=0.0, allow_inf_nan=False)
+    half_life: float = Field(default=365.0, gt=0.0, allow_inf_nan=False)
+
+    def decide(self, ctx: Context) -> Decision:
+        """Answer in kind if the grievance is at least ``threshold``."""
+        if not ctx.hostile:
+            return ctx.answer_in_kind()
+        return ctx.answer_in_kind() if ctx.grievance(self.half_life) >= self.threshold else None
+
+
+class Passive(Policy):
+    """Never answer."""
+
+    type: Literal["passive"] = "passive"
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": 0}
+
+    def decide(self, ctx: Context) -> Decision:
+        """Let every measure pass."""
+        return None
+
+
+class Scripted(Policy):
+    """Play the given acts on their dates and answer nothing else.
+
+    Used to replay documented history and to impose an actor's known moves in a
+    counterfactual.
+    """
+
+    type: Literal["scripted"] = "scripted"
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": 0}
+    acts: tuple[Trigger, ...] = ()
+
+    def decide(self, ctx: Context) -> Decision:
+        """Scripted actors do not answer."""
+        return None
+
+    def scheduled(self) -> Sequence[Trigger]:
+        """The scripted acts."""
+        return self.acts
+
+
+#: Built-in policies by their ``type`` name.
+BUILTIN_POLICIES: dict[str, type[Policy]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        TitForTat,
+        Proportional,
+        GenerousTitForTat,
+        TitForTwoTats,
+        GrimTrigger,
+        EscalateByK,
+        Gradual,
+        LevelParity,
+        Grievance,
+        Passive,
+        Scripted,
+    )
+}
+
+
+def build_policy(spec: Any) -> Policy:
+    """Return a policy from a policy object or a mapping with a built-in ``type``."""
+    if isinstance(spec, Policy):
+        return spec
+    if not isinstance(spec, dict):
+        raise ValueError(f"a policy must be a mapping with a 'type', not {type(spec).__name__}")
+    kind = spec.get("type")
+    if kind not in BUILTIN_POLICIES:
+        known = ", ".join(sorted(BUILTIN_POLICIES))
+        raise ValueError(f"unknown policy type {kind!r}; known types: {known}")
+    return BUILTIN_POLICIES[kind].model_validate(spec)

@@ -1,0 +1,287 @@
+"""Policies: how an actor answers the measures it suffers.
+
+A policy is a small class with one decision method, :meth:`Policy.decide`. The base class adds
+what every policy has (DESIGN.md, "Policy"):
+
+* ``reply_probability``: the chance of answering at all;
+* ``lag``: the response-lag distribution (days from the measure suffered to the answer);
+* ``delay``: the announce-to-effect delay of the answer;
+* ``perception_noise``: chance of perceiving the measure one level more severe than it is;
+* ``implementation_noise``: chance that the act carried out is one level off (up or down,
+  evenly; one level down from the mildest hostile act is no act).
+
+Write a new one by subclassing and defining ``decide``::
+
+    class Stern(esc.Policy):
+        '''Answer everything with a threat.'''
+        type: Literal["stern"] = "stern"
+
+        def decide(self, ctx):
+            return ctx.act("threaten")
+
+or from a plain function with :func:`as_policy`. Policies are immutable pydantic models: their
+parameters are validated, they pickle, and they keep no state between calls; what an actor
+remembers is handed to it in the :class:`Context`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from escalation.delay import Delay
+from escalation.event import Event
+from escalation.ladder import Ladder
+from escalation.measure import Measure, MeasureKind
+from escalation.state import State
+from escalation.substitution import mirror, rupture_acts, soften, substitute
+from escalation.trigger import Trigger
+
+Decision = Measure | Sequence[Measure] | None
+
+
+@dataclass(slots=True)
+class Context:
+    """What an actor knows when it decides how to answer a measure.
+
+    Attributes
+    ----------
+    actor
+        The deciding actor (the target of ``stimulus``).
+    counterpart
+        The author of ``stimulus``.
+    stimulus
+        The announced event being answered.
+    severity
+        The severity as perceived (``stimulus.severity``, one more under perception noise).
+    state
+        The current state. Read it; never change it.
+    ladder
+        The severity ladder.
+    received
+        Announced events by ``counterpart`` against ``actor``, oldest first, ``stimulus`` last.
+    sent
+        Announced events by ``actor`` against ``counterpart``, oldest first.
+    time
+        Days since the start.
+    rng
+        The run's random generator: the only source of randomness a policy may use.
+    package
+        Every measure the counterpart announced at this instant (``stimulus`` is the most
+        severe of them).
+    """
+
+    actor: str
+    counterpart: str
+    stimulus: Event
+    severity: int
+    state: State
+    ladder: Ladder
+    received: Sequence[Event]
+    sent: Sequence[Event]
+    time: float
+    rng: np.random.Generator
+    package: Sequence[Event] = ()
+
+    @property
+    def measure(self) -> Measure:
+        """The measure being answered."""
+        e = self.stimulus
+        return Measure(e.measure, e.actor, e.target, e.presence, e.magnitude)
+
+    @property
+    def hostile(self) -> bool:
+        """Whether the measure being answered is hostile."""
+        return self.stimulus.measure.is_hostile
+
+    def act(
+        self, kind: MeasureKind | str, presence: str | None = None, magnitude: int = 1
+    ) -> Measure:
+        """Build an act of the deciding actor against the counterpart."""
+        return Measure(MeasureKind(kind), self.actor, self.counterpart, presence, magnitude)
+
+    def feasible(self, m: Measure) -> bool:
+        """Whether ``m`` is feasible now."""
+        return self.state.feasible(m)
+
+    def severity_of(self, m: Measure) -> int:
+        """Severity of ``m`` on the ladder."""
+        return self.ladder.severity(m.kind, m.magnitude)
+
+    def mirror(self) -> Measure | None:
+        """The same kind and size of act, aimed back (may be infeasible; see :meth:`reply`)."""
+        return mirror(self.state, self.actor, self.measure)
+
+    def reply(self, want: Measure | None, min_severity: int | None = None) -> Measure | None:
+        """Apply the substitution rule to ``want`` with a severity floor.
+
+        The floor defaults to the perceived severity for hostile acts, so a mirror of a
+        misperceived measure is answered one level up.
+        """
+        if want is None:
+            return None
+        if min_severity is None and want.kind.is_hostile:
+            min_severity = max(self.severity, self.severity_of(want))
+        return substitute(self.state, self.ladder, want, min_severity)
+
+    def answer_in_kind(self, extra_levels: int = 0) -> Measure | None:
+        """Mirror the measure, at least ``extra_levels`` above its perceived severity.
+
+        For a hostile measure whose mirror is infeasible the substitution rule applies; a
+        conciliatory measure is reciprocated when possible.
+        """
+        want = self.mirror()
+        if want is None:
+            return None
+        if not self.hostile:
+            return self.reply(want)
+        floor = max(self.severity, self.severity_of(want) if self.feasible(want) else 0)
+        return self.reply(want, floor + extra_levels)
+
+    def rupture(self) -> list[Measure]:
+        """Acts that close or suspend every open channel with the counterpart."""
+        return rupture_acts(self.state, self.actor, self.counterpart)
+
+    def grievance(self, half_life: float) -> float:
+        """Severity received minus severity returned, each halved every ``half_life`` days."""
+        rate = math.log(2) / half_life
+
+        def total(events: Sequence[Event]) -> float:
+            return sum(
+                e.severity * math.exp(-rate * (self.time - e.time))
+                for e in events
+                if e.measure.is_hostile
+            )
+
+        return total(self.received) - total(self.sent)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """An answer: announce ``measure`` after ``lag`` days, effective ``delay`` days later."""
+
+    measure: Measure
+    lag: float
+    delay: float
+
+
+class Policy(BaseModel):
+    """Base class of every policy.
+
+    Subclasses set a ``type`` literal (their name in scenario files) and define
+    :meth:`decide`. Sources of each built-in policy are named in its docstring.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: Properties of the decision rule, as in Axelrod's classifier.
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": 1}
+
+    type: str = "policy"
+    reply_probability: float = Field(default=1.0, ge=0.0, le=1.0, allow_inf_nan=False)
+    lag: Delay = Field(
+        default=Delay(median=12.0, sigma=0.5),
+        description="Response lag in days. Default median 12: Moscow answered NATO's measures "
+        "of 6 Oct 2021 on 18 Oct 2021 (TASS 1350915).",
+    )
+    delay: Delay = Field(default=Delay(), description="Announce-to-effect delay in days.")
+    perception_noise: float = Field(default=0.0, ge=0.0, le=1.0, allow_inf_nan=False)
+    implementation_noise: float = Field(default=0.0, ge=0.0, le=1.0, allow_inf_nan=False)
+
+    @field_validator("lag", "delay", mode="before")
+    @classmethod
+    def _number_is_fixed(cls, v: Any) -> Any:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return Delay.fixed(float(v))
+        return v
+
+    @property
+    def name(self) -> str:
+        """Readable name of the policy."""
+        return self.type
+
+    @property
+    def stochastic(self) -> bool:
+        """Whether the policy's answers depend on random draws beyond its lags."""
+        return bool(
+            self.classifier.get("stochastic")
+            or self.reply_probability < 1
+            or self.perception_noise > 0
+            or self.implementation_noise > 0
+        )
+
+    def decide(self, ctx: Context) -> Decision:
+        """Return the act(s) answering ``ctx.stimulus``, or ``None`` to let it pass."""
+        raise NotImplementedError(f"{type(self).__name__} must define decide(ctx)")
+
+    def scheduled(self) -> Sequence[Trigger]:
+        """Acts this policy takes on fixed dates, whatever happens (none by default)."""
+        return ()
+
+    def plan(self, ctx: Context) -> list[Plan]:
+        """Decide, apply noise and the substitution rule, and draw lag and delay.
+
+        Every planned measure is feasible in ``ctx.state``.
+        """
+        rng = ctx.rng
+        if self.reply_probability < 1.0 and rng.random() >= self.reply_probability:
+            return []
+        if self.perception_noise > 0.0 and ctx.hostile and rng.random() < self.perception_noise:
+            ctx.severity = min(ctx.severity + 1, ctx.ladder.top)
+        decision = self.decide(ctx)
+        if decision is None:
+            return []
+        wanted = [decision] if isinstance(decision, Measure) else list(decision)
+        acts: list[Measure] = []
+        for m in wanted:
+            if m.actor != ctx.actor:
+                raise ValueError(f"{self.name} returned an act by {m.actor}, not {ctx.actor}")
+            chosen = m if ctx.feasible(m) else ctx.reply(m)
+            noisy = self.implementation_noise > 0.0
+            if chosen is not None and noisy and rng.random() < self.implementation_noise:
+                chosen = self._slip(ctx, chosen)
+            if chosen is not None and ctx.feasible(chosen):
+                acts.append(chosen)
+        if not acts:
+            return []
+        lag = self.lag.draw(rng)
+        return [Plan(m, lag, self.delay.draw(rng)) for m in acts]
+
+    @staticmethod
+    def _slip(ctx: Context, m: Measure) -> Measure | None:
+        if not m.kind.is_hostile:
+            return m
+        if ctx.rng.random() < 0.5:
+            return substitute(ctx.state, ctx.ladder, m, ctx.severity_of(m) + 1) or m
+        return soften(ctx.state, ctx.ladder, m)
+
+
+class FunctionPolicy(Policy):
+    """A policy whose decision is a plain function ``func(ctx) -> act(s) or None``.
+
+    For use with process pools, define ``func`` at module level so that it pickles.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    type: str = "function"
+    func: Callable[[Context], Decision]
+
+    @property
+    def name(self) -> str:
+        """The function's name."""
+        return getattr(self.func, "__name__", "function")
+
+    def decide(self, ctx: Context) -> Decision:
+        """Call the wrapped function."""
+        return self.func(ctx)
+
+
+def as_policy(func: Callable[[Context], Decision], **parameters: Any) -> FunctionPolicy:
+    """Wrap a plain function as a policy; ``parameters`` are the base ones (lag, noise, ...)."""
+    return FunctionPolicy(func=func, **parameters)

@@ -1,0 +1,117 @@
+"""Runs: one trajectory, with its event log, its states over time and its outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from escalation.event import Event, Phase
+from escalation.ladder import Ladder
+from escalation.measure import Measure
+from escalation.outcome import Outcome
+from escalation.state import State
+
+
+def _as_date(when: date | str) -> date:
+    return date.fromisoformat(when) if isinstance(when, str) else when
+
+
+@dataclass
+class Run:
+    """One simulated (or replayed) trajectory.
+
+    Attributes
+    ----------
+    scenario
+        The scenario it ran (a :class:`~escalation.scenario.Scenario`).
+    seed
+        The seed it was given: an int, the entropy of a generator's seed sequence, or ``None``.
+    events
+        The event log, in the order things happened.
+    outcome
+        What the run came to.
+    initial
+        State at the start.
+    final
+        State at the end.
+    ladder
+        The ladder used for severities.
+    runtime
+        Wall-clock seconds the run took.
+    """
+
+    scenario: Any
+    seed: Any
+    events: list[Event]
+    outcome: Outcome
+    initial: State
+    final: State
+    ladder: Ladder
+    runtime: float = 0.0
+    problems: list[Event] = field(default_factory=list)
+
+    @property
+    def start(self) -> date:
+        """The scenario's start date."""
+        return self.scenario.start
+
+    @property
+    def announced(self) -> list[Event]:
+        """Announced events only (one per measure)."""
+        return [e for e in self.events if e.phase is Phase.ANNOUNCED]
+
+    def date_of(self, time: float) -> date:
+        """Calendar date of ``time`` days after the start."""
+        return self.start + timedelta(days=time)
+
+    def states(self) -> Iterator[tuple[float, State]]:
+        """Yield ``(time, state)`` after each effective event, starting with the initial state.
+
+        The same state object is updated in place between yields; copy it to keep it.
+        """
+        state = self.initial.copy()
+        yield 0.0, state
+        for e in self.events:
+            if e.phase is Phase.EFFECTIVE and e.presence is not None:
+                state.apply(Measure(e.measure, e.actor, e.target, e.presence, e.magnitude))
+                yield e.time, state
+
+    def state_at(self, when: date | str | float) -> State:
+        """The state at the end of calendar day ``when`` (or after ``when`` days)."""
+        if isinstance(when, int | float):
+            limit = float(when)
+        else:
+            limit = float((_as_date(when) - self.start).days) + 1.0 - 1e-9
+        state = self.initial.copy()
+        for e in self.events:
+            if e.time > limit:
+                break
+            if e.phase is Phase.EFFECTIVE and e.presence is not None:
+                state.apply(Measure(e.measure, e.actor, e.target, e.presence, e.magnitude))
+        return state
+
+    def event(self, event_id: int) -> Event:
+        """The event with id ``event_id``."""
+        return self.events[event_id]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The event log as a list of plain dicts."""
+        return [e.to_dict() for e in self.events]
+
+    def table(self, phases: tuple[Phase, ...] = (Phase.ANNOUNCED, Phase.EFFECTIVE)) -> str:
+        """The event log as a readable fixed-width table."""
+        head = f"{'id':>4} {'date':<10} {'phase':<10} {'actor':<10} {'measure':<10} "
+        head += f"{'presence':<18} {'n':>3} {'sev':>3} {'cause':>5}  note"
+        lines = [head, "-" * len(head)]
+        for e in self.events:
+            if e.phase not in phases and e.phase not in (Phase.LAPSED, Phase.INFEASIBLE):
+                continue
+            cause = "" if e.cause is None else str(e.cause)
+            lines.append(
+                f"{e.id:>4} {e.date.isoformat():<10} {e.phase.value:<10} {e.actor:<10} "
+                f"{e.measure.value:<10} {e.presence or '':<18} {e.magnitude:>3} "
+                f"{e.severity:>3} {cause:>5}  {e.note}"
+            )
+        return "\n".join(lines)

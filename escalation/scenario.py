@@ -1,0 +1,312 @@
+"""Scenarios: actors, presences, policies, triggers, dates and stop rules.
+
+A scenario is a validated pydantic model. It is written as a YAML file (see ``scenarios/`` and
+the README for the format) or built in Python::
+
+    scenario = esc.Scenario(
+        name="demo",
+        start="2024-01-01",
+        actors=[esc.Actor(id="a", policy=esc.TitForTat()), esc.Actor(id="b")],
+        presences=[esc.PresenceSpec(id="a-in-b", owner="a", host="b", staff=20, cap=25)],
+        triggers=[esc.Trigger(actor="b", target="a", measure="expel",
+                              presence="a-in-b", magnitude=3, day=1)],
+    )
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    InstanceOf,
+    ValidationError,
+    model_validator,
+)
+
+from escalation.errors import ScenarioError
+from escalation.ladder import Ladder
+from escalation.policies import Passive, build_policy
+from escalation.policy import Policy
+from escalation.state import Presence, State, Status
+from escalation.trigger import Trigger
+
+_ID = r"^[a-z0-9][a-z0-9_.-]*$"
+
+PolicyField = Annotated[InstanceOf[Policy], BeforeValidator(build_policy)]
+
+
+class Actor(BaseModel):
+    """A state or alliance, with its policy toward each counterpart.
+
+    ``policy`` applies to every counterpart not named in ``policies``. An actor with neither
+    is passive.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=_ID)
+    name: str = ""
+    policy: PolicyField | None = None
+    policies: dict[str, PolicyField] = Field(default_factory=dict)
+
+    def policy_toward(self, counterpart: str) -> Policy:
+        """The policy this actor follows toward ``counterpart``."""
+        return self.policies.get(counterpart) or self.policy or Passive()
+
+    @property
+    def label(self) -> str:
+        """Display name (the id when no name is given)."""
+        return self.name or self.id
+
+
+class PresenceSpec(BaseModel):
+    """A presence in its starting state (see :class:`escalation.state.Presence`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=_ID)
+    name: str = ""
+    owner: str
+    host: str
+    staff: int = Field(ge=0)
+    cap: int | None = Field(default=None, ge=0)
+    status: Status = Status.OPEN
+    source: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PresenceSpec:
+        if self.owner == self.host:
+            raise ValueError("owner and host must differ")
+        if self.cap is not None and self.staff > self.cap:
+            raise ValueError(f"staff {self.staff} is above the cap {self.cap}")
+        if self.status is not Status.OPEN and self.staff:
+            raise ValueError(f"a {self.status} presence holds no staff")
+        return self
+
+    def to_presence(self) -> Presence:
+        """The mutable presence used by a run."""
+        return Presence(
+            self.id, self.owner, self.host, self.staff, self.cap, self.status, self.name
+        )
+
+
+class StopRules(BaseModel):
+    """When a run stops, besides the horizon."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rupture: bool = Field(default=True, description="Stop once a pair has ruptured.")
+    quiet_days: float | None = Field(
+        default=180.0, gt=0.0, description="Stop after this many days with no measure."
+    )
+
+
+class LadderSpec(BaseModel):
+    """Choice of severity ladder (see :mod:`escalation.ladder`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scale: Literal["default", "goldstein"] = "default"
+    expulsion_code: Literal["161", "166", "174"] = "174"
+    large_expulsion: int = Field(default=10, ge=1)
+
+    def build(self) -> Ladder:
+        """The ladder object."""
+        if self.scale == "goldstein":
+            return Ladder.goldstein_scale(self.expulsion_code)
+        return Ladder(expulsion_code=self.expulsion_code, large_expulsion=self.large_expulsion)
+
+
+class Scenario(BaseModel):
+    """Everything a run needs. Times are days after ``start``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=_ID)
+    description: str = ""
+    start: date
+    horizon_days: float = Field(default=730.0, gt=0.0, le=36500.0, allow_inf_nan=False)
+    actors: tuple[Actor, ...] = Field(min_length=2)
+    presences: tuple[PresenceSpec, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    stop: StopRules = StopRules()
+    ladder: LadderSpec = LadderSpec()
+    posterior: str | None = Field(
+        default=None, description="Calibrated posterior file to draw policy parameters from."
+    )
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        ids = [a.id for a in self.actors]
+        _unique(ids, "actors")
+        _unique([p.id for p in self.presences], "presences")
+        known = set(ids)
+        pids = {p.id: p for p in self.presences}
+        for i, a in enumerate(self.actors):
+            for other in a.policies:
+                if other not in known or other == a.id:
+                    raise ValueError(f"actors[{i}].policies: {other!r} is not another actor")
+            for pol in (a.policy, *a.policies.values()):
+                for j, act in enumerate(pol.scheduled() if pol else ()):
+                    self._check_trigger(act, f"actors[{i}] scripted act {j}", a.id, pids)
+        for i, p in enumerate(self.presences):
+            for role in ("owner", "host"):
+                if getattr(p, role) not in known:
+                    raise ValueError(f"presences[{i}].{role}: unknown actor {getattr(p, role)!r}")
+        for i, t in enumerate(self.triggers):
+            if t.actor is None:
+                raise ValueError(f"triggers[{i}].actor: a trigger needs an actor")
+            self._check_trigger(t, f"triggers[{i}]", t.actor, pids)
+        return self
+
+    def _check_trigger(
+        self, t: Trigger, where: str, actor: str, pids: dict[str, PresenceSpec]
+    ) -> None:
+        known = {a.id for a in self.actors}
+        if actor not in known:
+            raise ValueError(f"{where}.actor: unknown actor {actor!r}")
+        if t.target not in known:
+            raise ValueError(f"{where}.target: unknown actor {t.target!r}")
+        if t.presence is not None and t.presence not in pids:
+            raise ValueError(f"{where}.presence: unknown presence {t.presence!r}")
+        when = t.time(self.start)
+        if when < 0:
+            raise ValueError(
+                f"{where}.date: {t.calendar(self.start)} is before start {self.start}"
+            )
+        if when > self.horizon_days:
+            raise ValueError(f"{where}.date: after the horizon of {self.horizon_days} days")
+
+    # -- derived objects -------------------------------------------------------------------
+    def actor(self, actor_id: str) -> Actor:
+        """The actor with id ``actor_id``."""
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(f"no actor {actor_id!r}")
+
+    def initial_state(self) -> State:
+        """A fresh state at the start of the scenario."""
+        return State([a.id for a in self.actors], [p.to_presence() for p in self.presences])
+
+    def build_ladder(self) -> Ladder:
+        """The scenario's severity ladder."""
+        return self.ladder.build()
+
+    def with_policy(self, actor: str, policy: Policy, counterpart: str | None = None) -> Scenario:
+        """Return a copy in which ``actor`` follows ``policy`` (toward ``counterpart`` only).
+
+        Handy for counterfactuals: ``scenario.with_policy("russia", GenerousTitForTat())``.
+        """
+        actors = []
+        for a in self.actors:
+            if a.id == actor:
+                if counterpart is None:
+                    a = a.model_copy(update={"policy": policy, "policies": {}})
+                else:
+                    a = a.model_copy(update={"policies": {**a.policies, counterpart: policy}})
+            actors.append(a)
+        if actor not in {a.id for a in self.actors}:
+            raise KeyError(f"no actor {actor!r}")
+        return self.model_validate({**self.model_dump(exclude={"actors"}), "actors": actors})
+
+    def replace(self, **changes: Any) -> Scenario:
+        """Return a validated copy with some fields replaced (e.g. ``triggers=...``)."""
+        data = {f: getattr(self, f) for f in type(self).model_fields}
+        data.update(changes)
+        return type(self).model_validate(data)
+
+
+def _unique(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"{what}: id {i!r} is used twice")
+        seen.add(i)
+
+
+# -- files -----------------------------------------------------------------------------------
+def bundled_dir(kind: Literal["scenarios", "seeds"]) -> Path:
+    """Folder of the bundled scenarios or seeds."""
+    return Path(str(resources.files("escalation") / "data" / kind))
+
+
+def bundled_scenarios() -> list[str]:
+    """Names of the bundled scenarios."""
+    return sorted(p.stem for p in bundled_dir("scenarios").glob("*.yaml"))
+
+
+def read_yaml(path: Path, error: type[ScenarioError] = ScenarioError) -> Any:
+    """Read a YAML file with the safe loader, turning every failure into ``error``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error("file not found", source=path) from None
+    except OSError as exc:
+        raise error(f"cannot read the file ({exc.strerror})", source=path) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error(f"not valid YAML{where}: {problem}", source=path) from None
+
+
+def validation_error(
+    exc: ValidationError, source: str | Path, error: type[ScenarioError] = ScenarioError
+) -> ScenarioError:
+    """Turn a pydantic error into one clear message naming the field and the problem."""
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or None
+    msg = first["msg"].removeprefix("Value error, ")
+    more = exc.error_count() - 1
+    if more:
+        msg += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return error(msg, source=source, field=field)
+
+
+def resolve(name_or_path: str | Path, kind: Literal["scenarios", "seeds"]) -> Path:
+    """Path of a bundled file given its name, or the given path."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml", ".csv") or path.exists():
+        return path
+    return bundled_dir(kind) / f"{name_or_path}.yaml"
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load and validate a scenario: a bundled name (see ``escalation list``) or a YAML path.
+
+    Raises
+    ------
+    ScenarioError
+        With the file, the field and the problem, if the file is missing or invalid.
+    """
+    path = resolve(name_or_path, "scenarios")
+    if not path.exists() and path.parent == bundled_dir("scenarios"):
+        names = ", ".join(bundled_scenarios())
+        raise ScenarioError(
+            f"no bundled scenario of that name (bundled: {names})", source=str(name_or_path)
+        )
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario file must hold a mapping", source=path)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, path) from None
+    if scenario.posterior is not None:
+        posterior = Path(scenario.posterior)
+        if not posterior.is_absolute():
+            posterior = path.parent / posterior
+        scenario = scenario.model_copy(update={"posterior": str(posterior)})
+    return scenario

@@ -1,0 +1,247 @@
+"""Presences and the state of a run, with the rules that keep it consistent.
+
+The state enforces its invariants on every change:
+
+* ``0 <= staff`` and, when the presence has a cap, ``staff <= cap``;
+* a closed or suspended presence holds no staff;
+* a closed presence takes no further measure but ``restore`` (by its host), a suspended one
+  none but ``restore`` (by its owner) or ``close`` (by its host).
+
+A cap cut below the present staff forces the surplus out; the number forced out is returned by
+:meth:`State.apply` and recorded on the event, so nothing is clipped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from escalation.errors import InfeasibleMeasureError
+from escalation.measure import Measure, MeasureKind
+
+
+class Status(StrEnum):
+    """Status of a presence."""
+
+    OPEN = "open"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+
+
+@dataclass(slots=True)
+class Presence:
+    """What one actor (the owner) keeps at another (the host): mission, embassy, office.
+
+    Parameters
+    ----------
+    id
+        Identifier used in files and events, e.g. ``"ru-mission-nato"``.
+    owner
+        Id of the actor that keeps the presence.
+    host
+        Id of the actor that hosts it.
+    staff
+        Accredited staff.
+    cap
+        Most accredited staff allowed; ``None`` for no cap.
+    status
+        Open, suspended or closed.
+    name
+        Human-readable name.
+    """
+
+    id: str
+    owner: str
+    host: str
+    staff: int
+    cap: int | None = None
+    status: Status = Status.OPEN
+    name: str = ""
+
+    def check(self) -> None:
+        """Raise :class:`ValueError` if the presence breaks an invariant."""
+        if self.owner == self.host:
+            raise ValueError(f"presence {self.id}: owner and host must differ")
+        if self.staff < 0:
+            raise ValueError(f"presence {self.id}: staff {self.staff} is below 0")
+        if self.cap is not None and self.cap < 0:
+            raise ValueError(f"presence {self.id}: cap {self.cap} is below 0")
+        if self.cap is not None and self.staff > self.cap:
+            raise ValueError(f"presence {self.id}: staff {self.staff} is above the cap {self.cap}")
+        if self.status is not Status.OPEN and self.staff != 0:
+            raise ValueError(f"presence {self.id}: a {self.status} presence holds no staff")
+
+
+class State:
+    """The presences between a set of actors, changed only through measures.
+
+    Parameters
+    ----------
+    actors
+        Ids of every actor.
+    presences
+        The presences; copied, so the caller's objects are never changed.
+    """
+
+    __slots__ = ("_channels", "actors", "presences")
+
+    def __init__(self, actors: Iterable[str], presences: Iterable[Presence]):
+        self.actors: tuple[str, ...] = tuple(actors)
+        self.presences: dict[str, Presence] = {}
+        for p in presences:
+            if p.id in self.presences:
+                raise ValueError(f"presence id {p.id!r} is used twice")
+            for who in (p.owner, p.host):
+                if who not in self.actors:
+                    raise ValueError(f"presence {p.id}: unknown actor {who!r}")
+            p = replace(p)
+            p.check()
+            self.presences[p.id] = p
+        self._channels: dict[frozenset[str], tuple[str, ...]] = {}
+        for p in self.presences.values():
+            key = frozenset((p.owner, p.host))
+            self._channels[key] = (*self._channels.get(key, ()), p.id)
+
+    def copy(self) -> State:
+        """Return an independent copy."""
+        return State(self.actors, self.presences.values())
+
+    def presence(self, presence_id: str) -> Presence:
+        """Return the presence with id ``presence_id``."""
+        try:
+            return self.presences[presence_id]
+        except KeyError:
+            raise KeyError(f"no presence {presence_id!r}") from None
+
+    def channels(self, a: str, b: str) -> tuple[str, ...]:
+        """Ids of the presences between actors ``a`` and ``b`` (either way round)."""
+        return self._channels.get(frozenset((a, b)), ())
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        """Yield each pair of actors that has at least one presence between them."""
+        for key in self._channels:
+            a, b = sorted(key)
+            yield a, b
+
+    def ruptured(self, a: str, b: str) -> bool:
+        """Whether every channel between ``a`` and ``b`` is closed or suspended.
+
+        A pair with no channel at all is not ruptured: there was nothing to break.
+        """
+        ids = self.channels(a, b)
+        return bool(ids) and all(self.presences[i].status is not Status.OPEN for i in ids)
+
+    def hosted(self, host: str, owner: str) -> list[Presence]:
+        """Presences of ``owner`` hosted by ``host``, in id order."""
+        ids = self.channels(host, owner)
+        return [
+            self.presences[i]
+            for i in sorted(ids)
+            if self.presences[i].host == host and self.presences[i].owner == owner
+        ]
+
+    # -- feasibility -----------------------------------------------------------------------
+    def infeasibility(self, m: Measure) -> str | None:
+        """Return why ``m`` is infeasible in this state, or ``None`` if it is feasible."""
+        if m.actor not in self.actors:
+            return f"unknown actor {m.actor!r}"
+        if m.target not in self.actors:
+            return f"unknown target {m.target!r}"
+        if m.actor == m.target:
+            return "an actor cannot take a measure against itself"
+        if m.kind.is_statement:
+            return None
+        if m.presence is None:
+            return f"a {m.kind} measure needs a presence"
+        p = self.presences.get(m.presence)
+        if p is None:
+            return f"unknown presence {m.presence!r}"
+        if {p.owner, p.host} != {m.actor, m.target}:
+            return f"presence {p.id} is not between {m.actor} and {m.target}"
+        n = m.magnitude
+        k = m.kind
+        owner_acts = k in (MeasureKind.SUSPEND, MeasureKind.RECALL)
+        if k is MeasureKind.RESTORE:
+            needed = p.host if p.status is Status.CLOSED else p.owner
+            if p.status is Status.OPEN:
+                return f"presence {p.id} is already open"
+            if m.actor != needed:
+                return f"only {needed} can restore the {p.status} presence {p.id}"
+            if n < 0 or (p.cap is not None and n > p.cap):
+                return f"cannot restore {p.id} with {n} staff (cap {p.cap})"
+            return None
+        if owner_acts and m.actor != p.owner:
+            return f"only the owner ({p.owner}) can {k} at {p.id}"
+        if not owner_acts and m.actor != p.host:
+            return f"only the host ({p.host}) can {k} at {p.id}"
+        if k is MeasureKind.CLOSE:
+            return f"presence {p.id} is already closed" if p.status is Status.CLOSED else None
+        if p.status is not Status.OPEN:
+            return f"presence {p.id} is {p.status}"
+        if k is MeasureKind.SUSPEND:
+            return None
+        if n < 1:
+            return f"magnitude must be at least 1, not {n}"
+        if k in (MeasureKind.EXPEL, MeasureKind.RECALL) and n > p.staff:
+            return f"cannot remove {n} staff from {p.id}, which has {p.staff}"
+        if k is MeasureKind.CAP and n > self.cap_baseline(p):
+            return f"cannot cut {n} posts from {p.id}, which allows {self.cap_baseline(p)}"
+        if k is MeasureKind.REACCREDIT and p.cap is not None and p.staff + n > p.cap:
+            return f"cannot accredit {n} more at {p.id}: staff {p.staff}, cap {p.cap}"
+        return None
+
+    @staticmethod
+    def cap_baseline(p: Presence) -> int:
+        """The number of posts a cap cut starts from: the cap, or the staff if uncapped."""
+        return p.cap if p.cap is not None else p.staff
+
+    def feasible(self, m: Measure) -> bool:
+        """Whether ``m`` is feasible in this state."""
+        return self.infeasibility(m) is None
+
+    # -- change ----------------------------------------------------------------------------
+    def apply(self, m: Measure) -> int:
+        """Apply a feasible measure; return the number of staff it forced out beyond its own.
+
+        Raises
+        ------
+        InfeasibleMeasureError
+            If the measure is not feasible in this state (the state is then unchanged).
+        """
+        why = self.infeasibility(m)
+        if why is not None:
+            raise InfeasibleMeasureError(f"{m}: {why}")
+        if m.presence is None:
+            return 0
+        p = self.presences[m.presence]
+        k = m.kind
+        forced = 0
+        if k in (MeasureKind.EXPEL, MeasureKind.RECALL):
+            p.staff -= m.magnitude
+        elif k is MeasureKind.CAP:
+            p.cap = self.cap_baseline(p) - m.magnitude
+            if p.staff > p.cap:
+                forced = p.staff - p.cap
+                p.staff = p.cap
+        elif k is MeasureKind.CLOSE:
+            p.status, p.staff = Status.CLOSED, 0
+        elif k is MeasureKind.SUSPEND:
+            p.status, p.staff = Status.SUSPENDED, 0
+        elif k is MeasureKind.RESTORE:
+            p.status, p.staff = Status.OPEN, m.magnitude
+        elif k is MeasureKind.REACCREDIT:
+            p.staff += m.magnitude
+        # DENY changes no state: the refused staff were never accredited.
+        return forced
+
+    def snapshot(self) -> dict[str, tuple[int, int | None, Status]]:
+        """Return ``{presence id: (staff, cap, status)}``."""
+        return {i: (p.staff, p.cap, p.status) for i, p in self.presences.items()}
+
+    def __repr__(self) -> str:
+        rows = ", ".join(
+            f"{p.id}: {p.staff}/{p.cap if p.cap is not None else '-'} {p.status}"
+            for p in self.presences.values()
+        )
+        return f"State({rows})"

@@ -1,0 +1,152 @@
+"""Choosing a feasible act: mirrors and the substitution rule.
+
+The substitution rule (DESIGN.md, "Policy"): when the act a policy wants is infeasible (too few
+staff left to expel, a presence already closed), it takes **the least severe feasible act of at
+least equal severity**. Ties are broken, in order, by preferring the same kind, the magnitude
+closest to the one wanted, and the presence id. This is how an exchange of expulsions turns into
+closures once the staff run out.
+"""
+
+from __future__ import annotations
+
+from escalation.ladder import Ladder
+from escalation.measure import Measure, MeasureKind
+from escalation.state import State, Status
+
+_STATEMENT_KINDS = (MeasureKind.CRITICIZE, MeasureKind.ACCUSE, MeasureKind.THREATEN)
+
+
+def hostile_candidates(state: State, actor: str, target: str, magnitude: int = 1) -> list[Measure]:
+    """Return the feasible hostile acts of ``actor`` against ``target``.
+
+    Per presence only the magnitudes that matter to the rule are listed: the one closest to
+    ``magnitude``, all the staff, and (for large expulsions) the smallest large one.
+    """
+    out = [Measure(k, actor, target) for k in _STATEMENT_KINDS]
+    want = max(1, magnitude)
+    for p in state.hosted(actor, target):
+        if p.status is Status.OPEN:
+            sizes = {min(want, p.staff), p.staff} - {0}
+            out += [Measure(MeasureKind.EXPEL, actor, target, p.id, n) for n in sorted(sizes)]
+            out.append(Measure(MeasureKind.DENY, actor, target, p.id, want))
+            base = state.cap_baseline(p)
+            cuts = {min(want, base), base} - {0}
+            out += [Measure(MeasureKind.CAP, actor, target, p.id, n) for n in sorted(cuts)]
+        if p.status is not Status.CLOSED:
+            out.append(Measure(MeasureKind.CLOSE, actor, target, p.id))
+    for p in state.hosted(target, actor):
+        if p.status is Status.OPEN:
+            out.append(Measure(MeasureKind.SUSPEND, actor, target, p.id))
+    return [m for m in out if state.feasible(m)]
+
+
+def _rank(m: Measure, want: Measure, ladder: Ladder) -> tuple[int, bool, int, str]:
+    return (
+        ladder.severity(m.kind, m.magnitude),
+        m.kind is not want.kind,
+        abs(m.magnitude - want.magnitude),
+        m.presence or "",
+    )
+
+
+def substitute(
+    state: State, ladder: Ladder, want: Measure, min_severity: int | None = None
+) -> Measure | None:
+    """Return ``want`` if feasible and severe enough, else the rule's substitute, else ``None``.
+
+    Parameters
+    ----------
+    state
+        The state the act would be taken in.
+    ladder
+        Severity ladder.
+    want
+        The act the policy wants (possibly infeasible, e.g. with no presence).
+    min_severity
+        Least severity acceptable; defaults to the severity of ``want``.
+    """
+    floor = ladder.severity(want.kind, want.magnitude) if min_severity is None else min_severity
+    if state.feasible(want) and ladder.severity(want.kind, want.magnitude) >= floor:
+        return want
+    if not want.kind.is_hostile:
+        return None  # conciliatory acts have no hostile substitute
+    options = [
+        m
+        for m in hostile_candidates(state, want.actor, want.target, want.magnitude)
+        if ladder.severity(m.kind, m.magnitude) >= floor
+    ]
+    if not options:
+        return None
+    return min(options, key=lambda m: _rank(m, want, ladder))
+
+
+def soften(state: State, ladder: Ladder, want: Measure) -> Measure | None:
+    """Return the most severe feasible hostile act one level or more below ``want``.
+
+    Used for implementation noise that falls short; ``None`` if nothing hostile is milder.
+    """
+    ceiling = ladder.severity(want.kind, want.magnitude) - 1
+    options = [
+        m
+        for m in hostile_candidates(state, want.actor, want.target, want.magnitude)
+        if 1 <= ladder.severity(m.kind, m.magnitude) <= ceiling
+    ]
+    if not options:
+        return None
+    return max(options, key=lambda m: (ladder.severity(m.kind, m.magnitude), m.kind is want.kind))
+
+
+def mirror(state: State, actor: str, stimulus: Measure) -> Measure | None:
+    """Return ``actor``'s act of the same kind and size as ``stimulus``, aimed back at its author.
+
+    The presence is chosen among those the kind applies to: for expulsions, deny and cap the
+    open presence of the author hosted by ``actor`` with the most staff; for ``close`` one
+    not yet closed; for ``suspend`` ``actor``'s own open presence at the author. The result
+    may be infeasible (for instance with no presence left); :func:`substitute` deals with that.
+    Routine measures (``recall``) have no mirror and give ``None``.
+    """
+    k, other, n = stimulus.kind, stimulus.actor, stimulus.magnitude
+    if k is MeasureKind.RECALL:
+        return None
+    if k.is_statement:
+        return Measure(k, actor, other)
+    if k in (MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP, MeasureKind.REACCREDIT):
+        hosted = [p for p in state.hosted(actor, other) if p.status is Status.OPEN]
+        if k is MeasureKind.REACCREDIT:
+            hosted = [p for p in hosted if p.cap is None or p.cap > p.staff]
+            room = [p.cap - p.staff if p.cap is not None else n for p in hosted]
+            if not hosted:
+                return None
+            best = max(range(len(hosted)), key=lambda i: room[i])
+            return Measure(k, actor, other, hosted[best].id, min(n, room[best]))
+        pid = max(hosted, key=lambda p: (p.staff, p.id)).id if hosted else None
+        return Measure(k, actor, other, pid, n)
+    if k is MeasureKind.CLOSE:
+        live = [p for p in state.hosted(actor, other) if p.status is not Status.CLOSED]
+        return Measure(k, actor, other, live[0].id if live else None)
+    if k is MeasureKind.SUSPEND:
+        own = [p for p in state.hosted(other, actor) if p.status is Status.OPEN]
+        return Measure(k, actor, other, own[0].id if own else None)
+    # RESTORE: reopen something between the two that this actor may reopen.
+    for p in state.hosted(actor, other):
+        if p.status is Status.CLOSED:
+            return Measure(k, actor, other, p.id, min(n, p.cap) if p.cap is not None else n)
+    for p in state.hosted(other, actor):
+        if p.status is Status.SUSPENDED:
+            return Measure(k, actor, other, p.id, min(n, p.cap) if p.cap is not None else n)
+    return None
+
+
+def rupture_acts(state: State, actor: str, target: str) -> list[Measure]:
+    """Return the acts by which ``actor`` closes or suspends every open channel with ``target``."""
+    out = [
+        Measure(MeasureKind.CLOSE, actor, target, p.id)
+        for p in state.hosted(actor, target)
+        if p.status is Status.OPEN
+    ]
+    out += [
+        Measure(MeasureKind.SUSPEND, actor, target, p.id)
+        for p in state.hosted(target, actor)
+        if p.status is Status.OPEN
+    ]
+    return out
