@@ -179,23 +179,30 @@ class LevelParity(Policy):
 
 
 class Grievance(Policy):
-    """Answer in kind once accumulated grievance reaches ``threshold``.
+    """Answer in kind once accumulated grievance reaches ``threshold``; break off above more.
 
     Grievance is the severity received minus the severity returned, each halved every
     ``half_life`` days: a decayed stock of hostility as in Richardson's model (background.md
-    section 5), which lets memory of earlier episodes matter.
+    section 5), which lets memory of earlier episodes matter. At or above ``threshold`` the
+    answer is in kind, ``k`` levels up; at or above ``rupture_threshold`` (if set) every
+    channel with the counterpart is closed or suspended.
     """
 
     type: Literal["grievance"] = "grievance"
     classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": None}
     threshold: float = Field(default=6.0, gt=0.0, allow_inf_nan=False)
     half_life: float = Field(default=365.0, gt=0.0, allow_inf_nan=False)
+    k: int = Field(default=0, ge=0, le=10)
+    rupture_threshold: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
 
     def decide(self, ctx: Context) -> Decision:
-        """Answer in kind if the grievance is at least ``threshold``."""
+        """Compare the grievance with the thresholds and answer accordingly."""
         if not ctx.hostile:
             return ctx.answer_in_kind()
-        return ctx.answer_in_kind() if ctx.grievance(self.half_life) >= self.threshold else None
+        level = ctx.grievance(self.half_life)
+        if self.rupture_threshold is not None and level >= self.rupture_threshold:
+            return ctx.rupture() or ctx.answer_in_kind(self.k)
+        return ctx.answer_in_kind(self.k) if level >= self.threshold else None
 
 
 class Passive(Policy):
