@@ -109,9 +109,10 @@ class Run:
             if e.phase not in phases and e.phase not in (Phase.LAPSED, Phase.INFEASIBLE):
                 continue
             cause = "" if e.cause is None else str(e.cause)
+            note = f"{e.forced} more forced out by the cap. {e.note}" if e.forced else e.note
             lines.append(
                 f"{e.id:>4} {e.date.isoformat():<10} {e.phase.value:<10} {e.actor:<10} "
                 f"{e.measure.value:<10} {e.presence or '':<18} {e.magnitude:>3} "
-                f"{e.severity:>3} {cause:>5}  {e.note}"
+                f"{e.severity:>3} {cause:>5}  {note}"
             )
         return "\n".join(lines)

@@ -217,7 +217,7 @@ class Scenario(BaseModel):
             actors.append(a)
         if actor not in {a.id for a in self.actors}:
             raise KeyError(f"no actor {actor!r}")
-        return self.model_validate({**self.model_dump(exclude={"actors"}), "actors": actors})
+        return self.replace(actors=tuple(actors))
 
     def replace(self, **changes: Any) -> Scenario:
         """Return a validated copy with some fields replaced (e.g. ``triggers=...``)."""
