@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from escalation.delay import Delay
 from escalation.engine import simulate
+from escalation.ensemble import Ensemble, run_ensemble
 from escalation.errors import (
     EscalationError,
     HistoryError,
@@ -52,7 +53,19 @@ from escalation.scenario import (
     load_scenario,
 )
 from escalation.state import Presence, State, Status
+from escalation.summary import Comparison, Summary, compare
 from escalation.trigger import Trigger
+
+
+def __getattr__(name: str) -> object:
+    # ``esc.plot`` is imported on first use, so that ``import escalation`` (in every worker
+    # process too) does not load matplotlib.
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module("escalation.plot")
+    raise AttributeError(f"module 'escalation' has no attribute {name!r}")
+
 
 try:
     __version__ = version("escalation")
@@ -64,8 +77,10 @@ __all__ = [
     "DEFAULT_LADDER",
     "OUTCOME_NAMES",
     "Actor",
+    "Comparison",
     "Context",
     "Delay",
+    "Ensemble",
     "EscalateByK",
     "EscalationError",
     "Event",
@@ -98,6 +113,7 @@ __all__ = [
     "State",
     "Status",
     "StopRules",
+    "Summary",
     "TitForTat",
     "TitForTwoTats",
     "Trigger",
@@ -105,8 +121,10 @@ __all__ = [
     "as_policy",
     "bundled_histories",
     "bundled_scenarios",
+    "compare",
     "load_history",
     "load_scenario",
     "replay",
+    "run_ensemble",
     "simulate",
 ]

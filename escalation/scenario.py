@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     InstanceOf,
+    SerializeAsAny,
     ValidationError,
     model_validator,
 )
@@ -40,7 +41,8 @@ from escalation.trigger import Trigger
 
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
-PolicyField = Annotated[InstanceOf[Policy], BeforeValidator(build_policy)]
+# SerializeAsAny: dump each policy with its own fields (k, ratio, ...), not the base's only.
+PolicyField = Annotated[SerializeAsAny[InstanceOf[Policy]], BeforeValidator(build_policy)]
 
 
 class Actor(BaseModel):

@@ -1,0 +1,186 @@
+"""Summaries and comparisons: the interval methods and what the table says."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import escalation as esc
+from escalation.ensemble import Ensemble, empty_outcomes, run_ensemble
+from escalation.summary import (
+    Z95,
+    compare,
+    kaplan_meier,
+    km_quantile,
+    mean,
+    newcombe,
+    quantile,
+    wilson,
+)
+
+
+@given(st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_wilson_bounds_are_where_the_score_test_is_on_its_edge(kn) -> None:
+    k, n = kn
+    low, high = wilson(k, n)
+    p = k / n
+    assert 0 <= low <= p <= high <= 1
+    for bound in (low, high):
+        if 0 < bound < 1:  # |p - bound| = z * sqrt(bound (1 - bound) / n)
+            assert abs(p - bound) == pytest.approx(Z95 * math.sqrt(bound * (1 - bound) / n))
+    assert (low == 0) == (k == 0) and (high == 1) == (k == n)
+
+
+def test_newcombe_matches_the_worked_example_of_the_paper() -> None:
+    # Newcombe (1998), Stat Med 17:873, table II, example (a): 56/70 - 48/80, method 10.
+    low, high = newcombe(48, 80, 56, 70)
+    assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
+
+
+@given(st.integers(1, 200), st.integers(1, 200), st.data())
+def test_newcombe_contains_the_observed_difference(n1, n2, data) -> None:
+    k1 = data.draw(st.integers(0, n1))
+    k2 = data.draw(st.integers(0, n2))
+    low, high = newcombe(k1, n1, k2, n2)
+    assert -1 <= low <= k2 / n2 - k1 / n1 <= high <= 1
+
+
+def test_kaplan_meier_by_hand() -> None:
+    # times 1 2 3 4 with the run at 2 censored: S(1) = 3/4, S(3) = 3/4 * 1/2, S(4) = 0
+    times, survival = kaplan_meier(np.array([4.0, 2.0, 1.0, 3.0]), np.array([1, 0, 1, 1], bool))
+    assert times.tolist() == [1.0, 3.0, 4.0]
+    assert survival.tolist() == pytest.approx([0.75, 0.375, 0.0])
+    assert km_quantile(times, survival, 0.5) == 3.0
+    assert km_quantile(times, survival, 0.25) == 1.0
+
+
+def test_kaplan_meier_without_censoring_is_the_empirical_distribution() -> None:
+    rng = np.random.default_rng(3)
+    t = np.round(rng.exponential(10, 200), 1)
+    times, survival = kaplan_meier(t, np.ones(t.size, bool))
+    ecdf = np.array([np.mean(t <= x) for x in times])
+    np.testing.assert_allclose(1 - survival, ecdf)
+    partial = kaplan_meier(t, t < 5)  # everything after 5 censored: the 90% is not reached
+    assert km_quantile(*partial, 0.9) is None
+
+
+def test_intervals_cover_the_truth_about_as_often_as_they_say() -> None:
+    rng = np.random.default_rng(11)
+    hits = {"mean": 0, "median": 0, "p": 0}
+    reps = 400
+    for _ in range(reps):
+        x = rng.exponential(1.0, 150)
+        m, q = mean(x), quantile(x, 0.5)
+        hits["mean"] += m.low <= 1.0 <= m.high
+        hits["median"] += q.low <= math.log(2) <= q.high
+        k = int(np.sum(rng.random(60) < 0.1))
+        lo, hi = wilson(k, 60)
+        hits["p"] += lo <= 0.1 <= hi
+    for name, h in hits.items():
+        assert 0.90 <= h / reps <= 0.995, (name, h / reps)
+
+
+def synthetic(ruptured, time, end, rounds, peak, mover, failed=None, horizon=100.0) -> Ensemble:
+    n = len(ruptured)
+    cols = empty_outcomes(n, ["p"])
+    failed = np.zeros(n, bool) if failed is None else np.asarray(failed, bool)
+    cols.update(
+        ruptured=np.asarray(ruptured, bool),
+        censored=~np.asarray(ruptured, bool) & ~failed,
+        time_to_rupture=np.asarray(time, float),
+        end_time=np.asarray(end, float),
+        rounds=np.asarray(rounds, np.int32),
+        peak_severity=np.asarray(peak, np.int16),
+        last_mover=np.asarray(mover, np.int16),
+        failed=failed,
+    )
+    errors = {int(i): "RuntimeError: x" for i in np.flatnonzero(failed)}
+    return Ensemble(
+        scenario=None,
+        seed=1,
+        runs=n,
+        version="test",
+        runtime=0.0,
+        keep="outcomes",
+        actors=("a", "b"),
+        presences=("p",),
+        outcomes=cols,
+        errors=errors,
+        name="synthetic",
+        horizon_days=horizon,
+    )
+
+
+def test_summary_of_a_known_ensemble() -> None:
+    ens = synthetic(
+        ruptured=[1, 1, 0, 0, 1, 0],
+        time=[10, 20, 100, 40, 30, np.nan],
+        end=[10, 20, 100, 40, 30, np.nan],
+        rounds=[2, 3, 1, 1, 4, -1],
+        peak=[7, 8, 5, 5, 7, -1],
+        mover=[0, 1, 0, -1, 1, -1],
+        failed=[0, 0, 0, 0, 0, 1],
+    )
+    s = ens.summary()
+    assert (s.runs, s.completed, s.failures) == (6, 5, 1)
+    assert s.p_rupture.value == pytest.approx(3 / 5)
+    assert (s.p_rupture.low, s.p_rupture.high) == wilson(3, 5)
+    assert (s.ruptured, s.censored, s.censored_at_horizon) == (3, 2, 1)
+    assert s.time_to_rupture["50%"].value == 20.0
+    assert s.rounds.value == pytest.approx(2.2)
+    assert s.rounds.se == pytest.approx(np.std([2, 3, 1, 1, 4], ddof=1) / math.sqrt(5))
+    assert sorted(s.peak_at_least) == [5, 7, 8]
+    assert s.peak_at_least[7].value == pytest.approx(3 / 5)
+    shares = [e.value for e in s.last_mover.values()]
+    assert list(s.last_mover) == ["a", "b", "none"] and sum(shares) == pytest.approx(1)
+    # KM: at risk 5; ruptures at 10, 20 (5, 4 at risk), censored at 40, rupture at 30 (3 at risk)
+    assert s.km_time_to_rupture["50%"] == 30.0
+    text = str(s)
+    for words in ("P(rupture)", "Wilson", "Kaplan-Meier", "Censoring", "censored", "1 failed"):
+        assert words in text
+    assert "2 of 5 runs did not rupture" in text and "1 at the 100-day horizon" in text
+    data = json.loads(json.dumps(s.to_dict()))
+    assert data["failures"] == 1 and data["p_rupture"]["value"] == pytest.approx(0.6)
+    assert data["errors"] == {"5": "RuntimeError: x"}
+
+
+def test_summary_without_any_rupture_says_not_reached() -> None:
+    ens = synthetic([0, 0, 0], [100, 50, 100], [100, 50, 100], [1, 2, 1], [5, 6, 5], [0, 1, 0])
+    s = ens.summary()
+    assert s.p_rupture.value == 0 and s.p_rupture.high > 0
+    assert all(v is None for v in s.km_time_to_rupture.values())
+    assert "not reached" in str(s)
+    d = json.loads(json.dumps(s.to_dict()))  # NaN quantiles become null
+    assert d["time_to_rupture_among_ruptured"]["50%"]["value"] is None
+
+
+def test_compare_against_the_first_entry() -> None:
+    scenario = esc.load_scenario("nato-russia-2021")
+    grim = scenario.with_policy("russia", esc.GrimTrigger(threshold=3, reply_probability=0.5))
+    a = run_ensemble(scenario, 200, 4)
+    b = run_ensemble(grim, 200, 4)
+    c = compare({"as documented": a, "grim": b, "again": run_ensemble(scenario, 200, 5)})
+    assert c.baseline == "as documented" and list(c.differences) == ["grim", "again"]
+    rupture = c.differences["grim"][0]
+    sa, sb = a.summary(), b.summary()
+    assert rupture.quantity == "P(rupture)" and rupture.method == "Newcombe"
+    assert rupture.difference == pytest.approx(sb.p_rupture.value - sa.p_rupture.value)
+    assert (rupture.low, rupture.high) == newcombe(
+        sa.ruptured, sa.completed, sb.ruptured, sb.completed
+    )
+    assert rupture.low > 0  # grim trigger ruptures far more often
+    rounds = c.differences["grim"][1]
+    assert rounds.difference == pytest.approx(sb.rounds.value - sa.rounds.value)
+    se = math.hypot(sa.rounds.se, sb.rounds.se)
+    assert rounds.high - rounds.low == pytest.approx(2 * Z95 * se)
+    text = str(c)
+    assert "Newcombe" in text and "grim" in text and "(baseline)" in text
+    data = json.loads(json.dumps(c.to_dict()))
+    assert set(data["summaries"]) == {"as documented", "grim", "again"}
+    with pytest.raises(ValueError):
+        compare({})
