@@ -108,7 +108,42 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         metavar="DIR",
-        help="also write events.csv, events.json and trajectory.png into DIR",
+        help="write the results into DIR: for one run events.csv, events.json and "
+        "trajectory.png; for an ensemble outcomes.npz (+ .json), summary.json and plots",
+    )
+    run.add_argument(
+        "--runs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="number of runs; more than 1 runs an ensemble (Monte Carlo) and prints its summary",
+    )
+    run.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="W",
+        help="run the ensemble on W worker processes (same results as serial)",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the ensemble on an existing dask scheduler (needs escalation[dask])",
+    )
+    run.add_argument(
+        "--chunk-size",
+        type=_positive,
+        metavar="N",
+        help="runs per chunk sent to a worker and per checkpoint file (default: automatic)",
+    )
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="resume an interrupted ensemble from the checkpoint kept in --out",
+    )
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop at the first run that fails instead of recording it and going on",
     )
     run.set_defaults(handler=cmd_run)
 
@@ -148,6 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -160,15 +205,42 @@ def _seed(text: str) -> int:
 
 # -- commands --------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace) -> int:
-    """``escalation run``: load the scenario, then run it in the mode the options ask for.
-
-    One mode for now (a single run); further modes (ensembles) get a function of their own
-    next to :func:`run_single` and are chosen here.
-    """
+    """``escalation run``: load the scenario, then run it once or as an ensemble."""
+    ensemble_only = [
+        flag
+        for flag, given in (
+            ("--workers", args.workers is not None),
+            ("--scheduler", args.scheduler is not None),
+            ("--chunk-size", args.chunk_size is not None),
+            ("--resume", args.resume),
+            ("--strict", args.strict),
+        )
+        if given
+    ]
+    if args.runs == 1 and ensemble_only:
+        raise InputError(f"{ensemble_only[0]} needs --runs greater than 1", field=ensemble_only[0])
+    if args.workers is not None and args.scheduler is not None:
+        raise InputError("give either --workers or --scheduler, not both", field="--scheduler")
+    if args.resume and args.out is None:
+        raise InputError(
+            "--resume needs the --out folder that holds the checkpoint", field="--out"
+        )
     if args.out is not None:
         check_out(args.out)
     scenario = load_scenario(_expect("scenario", args.scenario))
-    return run_single(scenario, seed=args.seed, out=args.out)
+    if args.runs == 1:
+        return run_single(scenario, seed=args.seed, out=args.out)
+    return run_many(
+        scenario,
+        runs=args.runs,
+        seed=args.seed,
+        out=args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        chunk_size=args.chunk_size,
+        resume=args.resume,
+        strict=args.strict,
+    )
 
 
 def run_single(scenario: Scenario, *, seed: int, out: Path | None) -> int:
@@ -188,6 +260,134 @@ def run_single(scenario: Scenario, *, seed: int, out: Path | None) -> int:
     print(f"final state ({run.date_of(run.outcome.end_time)}):")
     print(presence_table(run.final))
     return EXIT_OK
+
+
+#: Outcome plots written by an ensemble run with ``--out``.
+ENSEMBLE_PLOTS: tuple[str, ...] = (
+    "ruptured",
+    "time_to_rupture",
+    "rounds",
+    "peak_severity",
+    "last_mover",
+)
+#: Runs re-simulated (identically, from their seeds) to draw the fan chart.
+FAN_RUNS = 300
+
+
+def run_many(
+    scenario: Scenario,
+    *,
+    runs: int,
+    seed: int,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    strict: bool,
+    chunk_size: int | None = None,
+) -> int:
+    """Run an ensemble; with ``out``, checkpoint into it as it goes and write the results.
+
+    The checkpoint (``out/checkpoint/``) keeps every finished chunk, so an interrupted
+    ensemble resumes with ``--resume`` and ends identical to an uninterrupted one. It is
+    removed once the results are written.
+    """
+    checkpoint = out / "checkpoint" if out is not None else None
+    if checkpoint is not None and checkpoint.exists() and not resume:
+        raise InputError(
+            "holds the checkpoint of an unfinished ensemble: add --resume to finish it, or "
+            "remove the folder",
+            source=checkpoint,
+            field="--out",
+        )
+    executor, client = None, None
+    if scheduler is not None:
+        executor, client = _dask_executor(scheduler)
+    try:
+        ensemble = escalation.run_ensemble(
+            scenario,
+            runs,
+            seed,
+            workers=workers,
+            executor=executor,
+            chunk_size=chunk_size,
+            checkpoint=checkpoint,
+            resume=resume,
+            strict=strict,
+        )
+    except KeyboardInterrupt:
+        if checkpoint is not None:
+            print(
+                f"escalation: interrupted; finished chunks are kept in {checkpoint}: "
+                "run the same command with --resume to finish",
+                file=sys.stderr,
+            )
+        raise
+    finally:
+        if client is not None:
+            client.close()
+    summary = ensemble.summary()
+    if out is not None:
+        with staged(out) as tmp:
+            ensemble.save(tmp / "outcomes.npz")
+            text = json.dumps(summary.to_dict(), indent=2, ensure_ascii=False)
+            (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
+            (tmp / "summary.txt").write_text(str(summary) + "\n", encoding="utf-8")
+            written = write_ensemble_plots(ensemble, tmp)
+        if checkpoint is not None:
+            shutil.rmtree(checkpoint, ignore_errors=True)
+        files = ["outcomes.npz", "outcomes.json", "summary.json", "summary.txt", *written]
+        print(f"wrote {', '.join(files)} to {out}", file=sys.stderr)
+    print(f"scenario {scenario.name}: {_one_line(scenario.description)}")
+    print()
+    print(summary)
+    return EXIT_OK
+
+
+def _dask_executor(address: str) -> tuple[Any, Any]:
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise InputError(
+            "dask.distributed is not installed (pip install 'escalation[dask]')",
+            field="--scheduler",
+        ) from None
+    try:
+        client = Client(address, timeout=5)
+    except (OSError, TimeoutError) as exc:
+        raise InputError(
+            f"cannot reach a dask scheduler at {address!r} ({exc})", field="--scheduler"
+        ) from None
+    return client.get_executor(), client
+
+
+def write_ensemble_plots(ensemble: Any, folder: Path) -> list[str]:
+    """Write the outcome plots and a fan chart of ``ensemble`` as PNG; return the file names.
+
+    The fan chart needs event logs: the first :data:`FAN_RUNS` runs are simulated again from
+    their own seeds (identical runs), so the ensemble itself can stay outcomes-only.
+    """
+    try:
+        from matplotlib.figure import Figure
+
+        from escalation import plot
+    except ImportError as exc:
+        print(f"note: plots not written ({exc.name} is not available)", file=sys.stderr)
+        return []
+    names = []
+    for name in ENSEMBLE_PLOTS:
+        fig = Figure(figsize=(8.0, 4.5), layout="constrained")
+        plot.outcome_distribution(ensemble, name, ax=fig.add_subplot())
+        fig.savefig(folder / f"{name}.png", dpi=120)
+        names.append(f"{name}.png")
+    runs = [ensemble.rerun(i) for i in range(min(FAN_RUNS, ensemble.runs)) if ensemble.ok[i]]
+    if runs:
+        fig = Figure(figsize=(9.0, 4.5), layout="constrained")
+        ax = plot.fan_chart(runs, ax=fig.add_subplot())
+        ax.set_title(f"{ensemble.name}: escalation over time, first {len(runs)} runs")
+        fig.savefig(folder / "fan_chart.png", dpi=120)
+        names.append("fan_chart.png")
+    return names
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
