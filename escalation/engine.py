@@ -20,9 +20,12 @@ and among announcements, the one scheduled first runs first; the scenario's trig
 scheduled before anything else, in date order and then file order.
 
 A run stops at the horizon; at the first rupture (if the scenario's stop rule says so), after
-the effects due at that same instant; or after ``quiet_days`` with no announcement. When
-nothing is pending any more, the run ends at once with the time the quiet rule (or the horizon)
-would give, rather than stepping through empty days.
+the effects due at that same instant; or after ``quiet_days`` with no announcement and no
+trigger still to come (a trigger is never dropped for quiet). When nothing is pending any
+more, the run ends at once with the time the quiet rule (or the horizon) would give, rather
+than stepping through empty days. As a safeguard against answers that loop without time
+passing (policies with a zero lag answering each other), a run also stops, with the reason
+``"limit"``, once :data:`MAX_ACTS` measures have been announced.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, URGENT
 
+from escalation.errors import InfeasibleMeasureError
 from escalation.event import Event, Phase
 from escalation.measure import Measure, MeasureKind
 from escalation.outcome import make_outcome
@@ -48,6 +52,9 @@ from escalation.substitution import substitute
 from escalation.trigger import Trigger
 
 Seed = int | np.random.Generator | np.random.SeedSequence | None
+
+#: Most measures announced in one run before it stops with the reason ``"limit"``.
+MAX_ACTS = 100_000
 
 
 class _Due(simpy.Event):
@@ -65,29 +72,55 @@ class _Due(simpy.Event):
         env.schedule(self, priority, delay)
 
 
-class _Simulation:
-    """State of one run while it runs."""
+class _Prepared:
+    """What every run of a scenario shares and never changes: built once per scenario."""
 
-    def __init__(self, scenario: Scenario, rng: np.random.Generator):
+    def __init__(self, scenario: Scenario):
         self.scenario = scenario
-        self.rng = rng
         self.ladder = scenario.build_ladder()
-        self.env = simpy.Environment()
-        self.state = scenario.initial_state()
-        self.initial = self.state.copy()
+        self.initial = scenario.initial_state()  # copied by every run, never run itself
         self.start_ordinal = scenario.start.toordinal()
-        self.events: list[Event] = []
-        self.problems: list[Event] = []
         ids = [a.id for a in scenario.actors]
         self.policies = {
             (a.id, b): a.policy_toward(b) for a in scenario.actors for b in ids if b != a.id
         }
+        # Triggers in date order, then file order; then each policy's scripted acts.
+        start = scenario.start
+        due: list[tuple[float, int, str, Trigger]] = []
+        for t in scenario.triggers:
+            assert t.actor is not None
+            due.append((t.time(start), len(due), t.actor, t))
+        for a in scenario.actors:
+            for pol in {id(p): p for p in (a.policy, *a.policies.values()) if p}.values():
+                for t in pol.scheduled():
+                    due.append((t.time(start), len(due), a.id, t))
+        due.sort(key=lambda d: (d[0], d[1]))
+        self.triggers = [(when, actor, t) for when, _, actor, t in due]
+
+
+class _Simulation:
+    """State of one run while it runs."""
+
+    def __init__(self, prepared: _Prepared, rng: np.random.Generator):
+        scenario = prepared.scenario
+        self.scenario = scenario
+        self.prepared = prepared
+        self.rng = rng
+        self.ladder = prepared.ladder
+        self.env = simpy.Environment()
+        self.state = prepared.initial.copy()
+        self.initial = prepared.initial.copy()
+        self.start_ordinal = prepared.start_ordinal
+        self.events: list[Event] = []
+        self.problems: list[Event] = []
+        self.policies = prepared.policies
         self.received: defaultdict[tuple[str, str], list[Event]] = defaultdict(list)
         self.packages: dict[tuple[str, str], list[Event]] = {}
         self.pending = 0
         self.acts = 0
         self.last_announce = 0.0
         self.quiet_check = False
+        self.triggers_left = 0
         self.rupture: tuple[float, date, tuple[str, str]] | None = None
         self.stop_reason: str | None = None
         self.end_time = scenario.horizon_days
@@ -132,23 +165,15 @@ class _Simulation:
 
     # -- scheduling ------------------------------------------------------------------------
     def _schedule_triggers(self) -> None:
-        start = self.scenario.start
-        due: list[tuple[float, int, str, Trigger]] = []
-        for t in self.scenario.triggers:
-            assert t.actor is not None
-            due.append((t.time(start), len(due), t.actor, t))
-        for a in self.scenario.actors:
-            for pol in {id(p): p for p in (a.policy, *a.policies.values()) if p}.values():
-                for t in pol.scheduled():
-                    due.append((t.time(start), len(due), a.id, t))
-        due.sort(key=lambda d: (d[0], d[1]))
-        for when, _, actor, t in due:
+        for when, actor, t in self.prepared.triggers:
             self.pending += 1
+            self.triggers_left += 1
             _Due(self.env, when, NORMAL, self._trigger_callback(actor, t))
 
     def _trigger_callback(self, actor: str, t: Trigger) -> Callable[[Any], None]:
         def fire(_: Any) -> None:
             self.pending -= 1
+            self.triggers_left -= 1
             cause = self.trigger_events.get(t.cause) if t.cause else None
             self._announce(
                 t.to_measure(actor),
@@ -159,6 +184,8 @@ class _Simulation:
                 source=t.source,
                 ref=t.id,
             )
+            if not self.triggers_left:
+                self._arm_quiet()
             self._check_idle()
 
         return fire
@@ -205,6 +232,8 @@ class _Simulation:
             m = sub
         act = self.acts
         self.acts += 1
+        if self.acts >= MAX_ACTS:
+            self._stop("limit", self.env.now)
         ev = self._log(Phase.ANNOUNCED, m, act, cause, note=note, source=source)
         self.last_announce = self.env.now
         if ref is not None:
@@ -214,10 +243,14 @@ class _Simulation:
             _Due(self.env, delay, URGENT, self._effect_callback(m, ev))
         if m.kind is not MeasureKind.RECALL:
             self._notify(ev)
+        self._arm_quiet()
+
+    def _arm_quiet(self) -> None:
         quiet = self.scenario.stop.quiet_days
         if quiet is not None and not self.quiet_check:
             self.quiet_check = True
-            _Due(self.env, quiet, NORMAL, self._quiet)
+            due = max(0.0, self.last_announce + quiet - self.env.now)
+            _Due(self.env, due, NORMAL, self._quiet)
 
     def _notify(self, ev: Event) -> None:
         # Measures one actor announces against another at the same instant form a package,
@@ -242,7 +275,10 @@ class _Simulation:
         return fire
 
     def _decide(self, key: tuple[str, str], package: list[Event]) -> None:
-        stimulus = max(package, key=lambda e: (e.measure.is_hostile, e.severity, e.id))
+        if len(package) == 1:
+            stimulus = package[0]
+        else:
+            stimulus = max(package, key=lambda e: (e.measure.is_hostile, e.severity, e.id))
         ctx = Context(
             actor=key[0],
             counterpart=key[1],
@@ -266,11 +302,12 @@ class _Simulation:
             )
 
     def _effect(self, m: Measure, announced: Event) -> None:
-        why = self.state.infeasibility(m)
-        if why is not None:
-            self._log(Phase.LAPSED, m, announced.act, announced.cause, note=why)
+        try:
+            forced = self.state.apply(m)  # checks feasibility, and changes nothing if not
+        except InfeasibleMeasureError:
+            why = self.state.infeasibility(m)
+            self._log(Phase.LAPSED, m, announced.act, announced.cause, note=why or "")
             return
-        forced = self.state.apply(m)
         self._log(Phase.EFFECTIVE, m, announced.act, announced.cause, forced=forced)
         if self.rupture is None and m.kind in (MeasureKind.CLOSE, MeasureKind.SUSPEND):
             a, b = sorted((m.actor, m.target))
@@ -286,7 +323,10 @@ class _Simulation:
         assert quiet is not None
         since = self.env.now - self.last_announce
         if since >= quiet - 1e-9:
-            self._stop("quiet", self.env.now)
+            if self.triggers_left:
+                self.quiet_check = False  # re-armed by the next announcement or last trigger
+            else:
+                self._stop("quiet", self.env.now)
         else:
             _Due(self.env, quiet - since, NORMAL, self._quiet)
 
@@ -295,8 +335,9 @@ class _Simulation:
             return
         quiet = self.scenario.stop.quiet_days
         horizon = self.scenario.horizon_days
-        if quiet is not None and self.last_announce + quiet <= horizon:
-            self._stop("quiet", self.last_announce + quiet)
+        end = max(self.last_announce + quiet, self.env.now) if quiet is not None else horizon
+        if quiet is not None and end <= horizon:
+            self._stop("quiet", end)
         else:
             self._stop("horizon", horizon)
 
@@ -337,6 +378,57 @@ def _generator(seed: Seed) -> tuple[np.random.Generator, Any]:
     return np.random.default_rng(seed), seed
 
 
+class Simulator:
+    """Runs one scenario again and again, preparing only once what its runs share.
+
+    ``Simulator(scenario).run(seed)`` gives exactly the run ``simulate(scenario, seed)`` gives;
+    the ladder, the initial state, the table of policies and the trigger schedule are built
+    once rather than for every run, which counts in ensembles of short runs. A scenario with a
+    ``posterior`` draws its parameters for every run, so nothing is shared then.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`~escalation.scenario.Scenario`, a bundled scenario name or a YAML path.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path):
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
+        self.scenario = scenario
+        self._prepared = _Prepared(scenario) if scenario.posterior is None else None
+
+    def run(self, seed: Seed = None) -> Run:
+        """Run the scenario once with ``seed`` (see :func:`simulate`)."""
+        rng, record = _generator(seed)
+        began = _time.perf_counter()
+        prepared = self._prepared
+        if prepared is None:
+            from escalation.posterior import draw_scenario  # calibration is optional at run time
+
+            prepared = _Prepared(draw_scenario(self.scenario, rng))
+        sim = _Simulation(prepared, rng)
+        sim.run()
+        outcome = make_outcome(
+            sim.events,
+            sim.state,
+            rupture=sim.rupture,
+            stop_reason=sim.stop_reason or "horizon",
+            end_time=sim.end_time,
+        )
+        return Run(
+            scenario=prepared.scenario,
+            seed=record,
+            events=sim.events,
+            outcome=outcome,
+            initial=sim.initial,
+            final=sim.state,
+            ladder=sim.ladder,
+            runtime=_time.perf_counter() - began,
+            problems=sim.problems,
+        )
+
+
 def simulate(scenario: Scenario | str | Path, seed: Seed = None) -> Run:
     """Run ``scenario`` once and return the trajectory.
 
@@ -354,31 +446,4 @@ def simulate(scenario: Scenario | str | Path, seed: Seed = None) -> Run:
     Run
         Events, outcome, initial and final states.
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    rng, record = _generator(seed)
-    began = _time.perf_counter()
-    if scenario.posterior is not None:
-        from escalation.posterior import draw_scenario  # calibration is optional at run time
-
-        scenario = draw_scenario(scenario, rng)
-    sim = _Simulation(scenario, rng)
-    sim.run()
-    outcome = make_outcome(
-        sim.events,
-        sim.state,
-        rupture=sim.rupture,
-        stop_reason=sim.stop_reason or "horizon",
-        end_time=sim.end_time,
-    )
-    return Run(
-        scenario=scenario,
-        seed=record,
-        events=sim.events,
-        outcome=outcome,
-        initial=sim.initial,
-        final=sim.state,
-        ladder=sim.ladder,
-        runtime=_time.perf_counter() - began,
-        problems=sim.problems,
-    )
+    return Simulator(scenario).run(seed)

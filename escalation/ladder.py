@@ -52,6 +52,8 @@ CAMEO_GOLDSTEIN: Mapping[str, float] = {
 }
 
 _EXPULSION_CODES = ("161", "166", "174")
+#: Every measure kind (iterating the enum class itself is slow, and ladders are built often).
+_KINDS: tuple[MeasureKind, ...] = tuple(MeasureKind)
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ class Ladder:
                 f"expulsion_code must be one of {', '.join(_EXPULSION_CODES)}, "
                 f"not {self.expulsion_code!r}"
             )
-        missing = [k.value for k in MeasureKind if k not in self.severities]
+        missing = [k.value for k in _KINDS if k not in self.severities]
         if missing:
             raise ValueError(f"ladder gives no severity for: {', '.join(missing)}")
         top = len(self.levels) - 1
@@ -125,6 +127,20 @@ class Ladder:
             )
         if self.large_expulsion < 1:
             raise ValueError("large_expulsion must be at least 1")
+        uncoded = [k.value for k in _KINDS if k is not MeasureKind.EXPEL and k not in self.codes]
+        if uncoded:
+            raise ValueError(f"ladder gives no CAMEO code for: {', '.join(uncoded)}")
+        override = self.goldstein_override or {}
+        unweighted = [
+            f"{k.value} ({self.cameo(k)})"
+            for k in _KINDS
+            if k not in override and self.cameo(k) not in CAMEO_GOLDSTEIN
+        ]
+        if unweighted:
+            raise ValueError(
+                f"no Goldstein weight known for the CAMEO code of {', '.join(unweighted)}; "
+                "give one in goldstein_override"
+            )
 
     @property
     def top(self) -> int:

@@ -75,9 +75,11 @@ class GenerousTitForTat(Policy):
 
 
 class TitForTwoTats(Policy):
-    """Answer only after ``tats`` hostile measures since one's own last hostile answer.
+    """Answer only after ``tats`` hostile moves since the last one answered.
 
-    Source: Axelrod (1980), Tit For Two Tats; ``tats = 1`` is tit-for-tat.
+    A move is what the counterpart announced at one instant (a package counts once, as the
+    engine answers it once). Source: Axelrod (1980), Tit For Two Tats; ``tats = 1`` is
+    tit-for-tat.
     """
 
     type: Literal["tit-for-two-tats"] = "tit-for-two-tats"
@@ -88,9 +90,14 @@ class TitForTwoTats(Policy):
         """Count unanswered hostile measures; answer in kind once there are ``tats``."""
         if not ctx.hostile:
             return ctx.answer_in_kind()
-        last_answer = max((e.time for e in ctx.sent if e.measure.is_hostile), default=-1.0)
-        unanswered = sum(1 for e in ctx.received if e.measure.is_hostile and e.time > last_answer)
-        return ctx.answer_in_kind() if unanswered >= self.tats else None
+        # The last event answered is the cause of one's latest hostile answer; compare ids, not
+        # times, since an answer may be announced at the same instant as a new measure.
+        answered = max(
+            (e.cause for e in ctx.sent if e.measure.is_hostile and e.cause is not None),
+            default=-1,
+        )
+        unanswered = {e.time for e in ctx.received if e.measure.is_hostile and e.id > answered}
+        return ctx.answer_in_kind() if len(unanswered) >= self.tats else None
 
 
 class GrimTrigger(Policy):
@@ -130,10 +137,11 @@ class EscalateByK(Policy):
 
 
 class Gradual(Policy):
-    """Answer the n-th hostile measure ``step * (n - 1)`` levels above its severity.
+    """Answer the n-th hostile move ``step * (n - 1)`` levels above its severity.
 
-    Source: Beaufils, Delahaye & Mathieu (1997), Gradual: the n-th defection is punished n
-    times; here punishment grows in severity rather than in length.
+    A move is what the counterpart announced at one instant (a package counts once). Source:
+    Beaufils, Delahaye & Mathieu (1997), Gradual: the n-th defection is punished n times; here
+    punishment grows in severity rather than in length.
     """
 
     type: Literal["gradual"] = "gradual"
@@ -144,7 +152,7 @@ class Gradual(Policy):
         """Escalate by the number of hostile measures received before this one."""
         if not ctx.hostile:
             return ctx.answer_in_kind()
-        n = sum(1 for e in ctx.received if e.measure.is_hostile)
+        n = len({e.time for e in ctx.received if e.measure.is_hostile})
         return ctx.answer_in_kind(self.step * (n - 1))
 
 
@@ -166,10 +174,7 @@ class LevelParity(Policy):
         theirs = [p for p in ctx.state.hosted(ctx.actor, ctx.counterpart)]
         open_mine = sum(p.status is Status.OPEN for p in mine)
         open_theirs = sum(p.status is Status.OPEN for p in theirs)
-        if open_theirs > open_mine or ctx.stimulus.measure in (
-            MeasureKind.CLOSE,
-            MeasureKind.SUSPEND,
-        ):
+        if ctx.stimulus.measure in (MeasureKind.CLOSE, MeasureKind.SUSPEND):
             return ctx.answer_in_kind() if open_theirs > open_mine else None
         gap = sum(p.staff for p in theirs) - sum(p.staff for p in mine)
         if gap <= 0:

@@ -140,8 +140,12 @@ class Context:
             return None
         if not self.hostile:
             return self.reply(want)
-        floor = max(self.severity, self.severity_of(want) if self.feasible(want) else 0)
-        return self.reply(want, floor + extra_levels)
+        level = self.severity_of(want)
+        feasible = self.feasible(want)
+        floor = max(self.severity, level if feasible else 0) + extra_levels
+        if feasible and level >= floor:
+            return want  # as :meth:`reply` would, without checking the mirror again
+        return substitute(self.state, self.ladder, want, floor)
 
     def rupture(self) -> list[Measure]:
         """Acts that close or suspend every open channel with the counterpart."""
@@ -238,14 +242,16 @@ class Policy(BaseModel):
             return []
         wanted = [decision] if isinstance(decision, Measure) else list(decision)
         acts: list[Measure] = []
+        noisy = self.implementation_noise > 0.0
         for m in wanted:
             if m.actor != ctx.actor:
                 raise ValueError(f"{self.name} returned an act by {m.actor}, not {ctx.actor}")
+            # ``reply`` and ``_slip`` return feasible acts only (or None), so nothing is
+            # checked twice.
             chosen = m if ctx.feasible(m) else ctx.reply(m)
-            noisy = self.implementation_noise > 0.0
             if chosen is not None and noisy and rng.random() < self.implementation_noise:
                 chosen = self._slip(ctx, chosen)
-            if chosen is not None and ctx.feasible(chosen):
+            if chosen is not None:
                 acts.append(chosen)
         if not acts:
             return []

@@ -159,6 +159,11 @@ class Scenario(BaseModel):
                     raise ValueError(f"actors[{i}].policies: {other!r} is not another actor")
             for pol in (a.policy, *a.policies.values()):
                 for j, act in enumerate(pol.scheduled() if pol else ()):
+                    if act.actor not in (None, a.id):
+                        raise ValueError(
+                            f"actors[{i}] scripted act {j}.actor: {act.actor!r} is not {a.id!r}, "
+                            "whose policy plays it"
+                        )
                     self._check_trigger(act, f"actors[{i}] scripted act {j}", a.id, pids)
         for i, p in enumerate(self.presences):
             for role in ("owner", "host"):

@@ -14,11 +14,15 @@ A cap cut below the present staff forces the surplus out; the number forced out 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 from escalation.errors import InfeasibleMeasureError
 from escalation.measure import Measure, MeasureKind
+
+#: Measures taken by a presence's owner, and measures that remove staff from it.
+_OWNER_ACTS = frozenset({MeasureKind.SUSPEND, MeasureKind.RECALL})
+_REMOVALS = frozenset({MeasureKind.EXPEL, MeasureKind.RECALL})
 
 
 class Status(StrEnum):
@@ -72,6 +76,12 @@ class Presence:
         if self.status is not Status.OPEN and self.staff != 0:
             raise ValueError(f"presence {self.id}: a {self.status} presence holds no staff")
 
+    def copy(self) -> Presence:
+        """Return an independent copy (cheaper than :func:`dataclasses.replace`)."""
+        return Presence(
+            self.id, self.owner, self.host, self.staff, self.cap, self.status, self.name
+        )
+
 
 class State:
     """The presences between a set of actors, changed only through measures.
@@ -84,7 +94,7 @@ class State:
         The presences; copied, so the caller's objects are never changed.
     """
 
-    __slots__ = ("_channels", "actors", "presences")
+    __slots__ = ("_channels", "_hosted", "actors", "presences")
 
     def __init__(self, actors: Iterable[str], presences: Iterable[Presence]):
         self.actors: tuple[str, ...] = tuple(actors)
@@ -95,17 +105,33 @@ class State:
             for who in (p.owner, p.host):
                 if who not in self.actors:
                     raise ValueError(f"presence {p.id}: unknown actor {who!r}")
-            p = replace(p)
+            p = p.copy()
             p.check()
             self.presences[p.id] = p
         self._channels: dict[frozenset[str], tuple[str, ...]] = {}
         for p in self.presences.values():
             key = frozenset((p.owner, p.host))
             self._channels[key] = (*self._channels.get(key, ()), p.id)
+        # Owner and host never change, so the presences each host keeps are listed once.
+        self._hosted: dict[tuple[str, str], tuple[str, ...]] = {}
+        for pid in sorted(self.presences):
+            p = self.presences[pid]
+            self._hosted[p.host, p.owner] = (*self._hosted.get((p.host, p.owner), ()), pid)
 
     def copy(self) -> State:
         """Return an independent copy."""
-        return State(self.actors, self.presences.values())
+        # Every run copies its initial state: the indexes, which depend only on owners and
+        # hosts, are shared rather than rebuilt; each presence is still checked.
+        new = State.__new__(State)
+        new.actors = self.actors
+        new.presences = {}
+        for i, p in self.presences.items():
+            p = p.copy()
+            p.check()
+            new.presences[i] = p
+        new._channels = self._channels
+        new._hosted = self._hosted
+        return new
 
     def presence(self, presence_id: str) -> Presence:
         """Return the presence with id ``presence_id``."""
@@ -134,56 +160,52 @@ class State:
 
     def hosted(self, host: str, owner: str) -> list[Presence]:
         """Presences of ``owner`` hosted by ``host``, in id order."""
-        ids = self.channels(host, owner)
-        return [
-            self.presences[i]
-            for i in sorted(ids)
-            if self.presences[i].host == host and self.presences[i].owner == owner
-        ]
+        return [self.presences[i] for i in self._hosted.get((host, owner), ())]
 
     # -- feasibility -----------------------------------------------------------------------
     def infeasibility(self, m: Measure) -> str | None:
         """Return why ``m`` is infeasible in this state, or ``None`` if it is feasible."""
-        if m.actor not in self.actors:
-            return f"unknown actor {m.actor!r}"
-        if m.target not in self.actors:
-            return f"unknown target {m.target!r}"
-        if m.actor == m.target:
+        # Called several times for every act of a run: attributes are read once into locals.
+        actor, target, k, n = m.actor, m.target, m.kind, m.magnitude
+        if actor not in self.actors:
+            return f"unknown actor {actor!r}"
+        if target not in self.actors:
+            return f"unknown target {target!r}"
+        if actor == target:
             return "an actor cannot take a measure against itself"
-        if m.kind.is_statement:
+        if k.is_statement:
             return None
         if m.presence is None:
-            return f"a {m.kind} measure needs a presence"
+            return f"a {k} measure needs a presence"
         p = self.presences.get(m.presence)
         if p is None:
             return f"unknown presence {m.presence!r}"
-        if {p.owner, p.host} != {m.actor, m.target}:
-            return f"presence {p.id} is not between {m.actor} and {m.target}"
-        n = m.magnitude
-        k = m.kind
-        owner_acts = k in (MeasureKind.SUSPEND, MeasureKind.RECALL)
+        owner, host, status = p.owner, p.host, p.status
+        if not ((owner == actor and host == target) or (owner == target and host == actor)):
+            return f"presence {p.id} is not between {actor} and {target}"
         if k is MeasureKind.RESTORE:
-            needed = p.host if p.status is Status.CLOSED else p.owner
-            if p.status is Status.OPEN:
+            needed = host if status is Status.CLOSED else owner
+            if status is Status.OPEN:
                 return f"presence {p.id} is already open"
-            if m.actor != needed:
-                return f"only {needed} can restore the {p.status} presence {p.id}"
+            if actor != needed:
+                return f"only {needed} can restore the {status} presence {p.id}"
             if n < 0 or (p.cap is not None and n > p.cap):
                 return f"cannot restore {p.id} with {n} staff (cap {p.cap})"
             return None
-        if owner_acts and m.actor != p.owner:
-            return f"only the owner ({p.owner}) can {k} at {p.id}"
-        if not owner_acts and m.actor != p.host:
-            return f"only the host ({p.host}) can {k} at {p.id}"
+        owner_acts = k in _OWNER_ACTS
+        if owner_acts and actor != owner:
+            return f"only the owner ({owner}) can {k} at {p.id}"
+        if not owner_acts and actor != host:
+            return f"only the host ({host}) can {k} at {p.id}"
         if k is MeasureKind.CLOSE:
-            return f"presence {p.id} is already closed" if p.status is Status.CLOSED else None
-        if p.status is not Status.OPEN:
-            return f"presence {p.id} is {p.status}"
+            return f"presence {p.id} is already closed" if status is Status.CLOSED else None
+        if status is not Status.OPEN:
+            return f"presence {p.id} is {status}"
         if k is MeasureKind.SUSPEND:
             return None
         if n < 1:
             return f"magnitude must be at least 1, not {n}"
-        if k in (MeasureKind.EXPEL, MeasureKind.RECALL) and n > p.staff:
+        if k in _REMOVALS and n > p.staff:
             return f"cannot remove {n} staff from {p.id}, which has {p.staff}"
         if k is MeasureKind.CAP and n > self.cap_baseline(p):
             return f"cannot cut {n} posts from {p.id}, which allows {self.cap_baseline(p)}"

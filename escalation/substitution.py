@@ -5,6 +5,10 @@ staff left to expel, a presence already closed), it takes **the least severe fea
 least equal severity**. Ties are broken, in order, by preferring the same kind, the magnitude
 closest to the one wanted, and the presence id. This is how an exchange of expulsions turns into
 closures once the staff run out.
+
+A denial of pending accreditations substitutes only for a wanted denial: it changes nothing in
+the state, so as a stand-in for an expulsion (at the same level) it would stall the exchange
+in denials instead of letting it move on to cap cuts and closures.
 """
 
 from __future__ import annotations
@@ -16,22 +20,34 @@ from escalation.state import State, Status
 _STATEMENT_KINDS = (MeasureKind.CRITICIZE, MeasureKind.ACCUSE, MeasureKind.THREATEN)
 
 
-def hostile_candidates(state: State, actor: str, target: str, magnitude: int = 1) -> list[Measure]:
+def _sizes(want: int, most: int, large: int | None) -> list[int]:
+    # The one closest to ``want``, all, and on each side of the large-expulsion threshold the
+    # one closest to it: enough to find, at every level, the size closest to ``want``.
+    sizes = {min(want, most), most}
+    if large is not None:
+        sizes |= {min(large, most), large + 1 if large < most else 0}
+    return sorted(sizes - {0})
+
+
+def hostile_candidates(
+    state: State, actor: str, target: str, magnitude: int = 1, ladder: Ladder | None = None
+) -> list[Measure]:
     """Return the feasible hostile acts of ``actor`` against ``target``.
 
     Per presence only the magnitudes that matter to the rule are listed: the one closest to
-    ``magnitude``, all the staff, and (for large expulsions) the smallest large one.
+    ``magnitude``, all the staff (or posts), and, given a ``ladder``, the largest size that is
+    not a large expulsion (or cap cut) and the smallest that is.
     """
     out = [Measure(k, actor, target) for k in _STATEMENT_KINDS]
     want = max(1, magnitude)
+    large = ladder.large_expulsion if ladder is not None else None
     for p in state.hosted(actor, target):
         if p.status is Status.OPEN:
-            sizes = {min(want, p.staff), p.staff} - {0}
-            out += [Measure(MeasureKind.EXPEL, actor, target, p.id, n) for n in sorted(sizes)]
+            sizes = _sizes(want, p.staff, large)
+            out += [Measure(MeasureKind.EXPEL, actor, target, p.id, n) for n in sizes]
             out.append(Measure(MeasureKind.DENY, actor, target, p.id, want))
-            base = state.cap_baseline(p)
-            cuts = {min(want, base), base} - {0}
-            out += [Measure(MeasureKind.CAP, actor, target, p.id, n) for n in sorted(cuts)]
+            cuts = _sizes(want, state.cap_baseline(p), large)
+            out += [Measure(MeasureKind.CAP, actor, target, p.id, n) for n in cuts]
         if p.status is not Status.CLOSED:
             out.append(Measure(MeasureKind.CLOSE, actor, target, p.id))
     for p in state.hosted(target, actor):
@@ -72,8 +88,9 @@ def substitute(
         return None  # conciliatory acts have no hostile substitute
     options = [
         m
-        for m in hostile_candidates(state, want.actor, want.target, want.magnitude)
+        for m in hostile_candidates(state, want.actor, want.target, want.magnitude, ladder)
         if ladder.severity(m.kind, m.magnitude) >= floor
+        and (m.kind is not MeasureKind.DENY or want.kind is MeasureKind.DENY)
     ]
     if not options:
         return None
@@ -88,7 +105,7 @@ def soften(state: State, ladder: Ladder, want: Measure) -> Measure | None:
     ceiling = ladder.severity(want.kind, want.magnitude) - 1
     options = [
         m
-        for m in hostile_candidates(state, want.actor, want.target, want.magnitude)
+        for m in hostile_candidates(state, want.actor, want.target, want.magnitude, ladder)
         if 1 <= ladder.severity(m.kind, m.magnitude) <= ceiling
     ]
     if not options:
