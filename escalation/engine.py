@@ -126,6 +126,8 @@ class _Simulation:
         self.end_time = scenario.horizon_days
         self.stop_event = simpy.Event(self.env)
         self.trigger_events: dict[str, int] = {}
+        self.marks: dict[tuple[MeasureKind, int], tuple[int, str, float]] = {}
+        self.dates: dict[int, date] = {}
 
     # -- logging ---------------------------------------------------------------------------
     def _log(
@@ -140,25 +142,37 @@ class _Simulation:
         source: str = "",
     ) -> Event:
         now = self.env.now
-        ladder = self.ladder
+        key = (m.kind, m.magnitude)
+        marks = self.marks.get(key)
+        if marks is None:  # severity, CAMEO code and Goldstein weight of this kind and size
+            ladder = self.ladder
+            marks = self.marks[key] = (
+                ladder.severity(m.kind, m.magnitude),
+                ladder.cameo(m.kind),
+                ladder.goldstein(m.kind),
+            )
+        day = int(now)
+        when = self.dates.get(day)
+        if when is None:
+            when = self.dates[day] = date.fromordinal(self.start_ordinal + day)
         e = Event(
-            id=len(self.events),
-            act=act,
-            phase=phase,
-            time=now,
-            date=date.fromordinal(self.start_ordinal + int(now)),
-            actor=m.actor,
-            target=m.target,
-            measure=m.kind,
-            presence=m.presence,
-            magnitude=m.magnitude,
-            severity=ladder.severity(m.kind, m.magnitude),
-            cause=cause,
-            forced=forced,
-            cameo=ladder.cameo(m.kind),
-            goldstein=ladder.goldstein(m.kind),
-            note=note,
-            source=source,
+            len(self.events),
+            act,
+            phase,
+            now,
+            when,
+            m.actor,
+            m.target,
+            m.kind,
+            m.presence,
+            m.magnitude,
+            marks[0],
+            cause,
+            forced,
+            marks[1],
+            marks[2],
+            note,
+            source,
         )
         self.events.append(e)
         return e

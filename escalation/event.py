@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from escalation.measure import MeasureKind
 
@@ -25,9 +24,8 @@ class Phase(StrEnum):
     INFEASIBLE = "infeasible"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One row of the event log.
+class Event(NamedTuple):
+    """One row of the event log (immutable; a named tuple, cheap to create).
 
     Attributes
     ----------
@@ -77,7 +75,7 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a plain dict with JSON-friendly values."""
-        d = asdict(self)
+        d = self._asdict()
         d["phase"] = self.phase.value
         d["measure"] = self.measure.value
         d["date"] = self.date.isoformat()
