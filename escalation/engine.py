@@ -96,6 +96,31 @@ class _Prepared:
                     due.append((t.time(start), len(due), a.id, t))
         due.sort(key=lambda d: (d[0], d[1]))
         self.triggers = [(when, actor, t) for when, _, actor, t in due]
+        # What the actors remember from before the start: announced events at negative times
+        # (ids -1, -2, ...), never in the log, never changing the state.
+        self.memory: dict[tuple[str, str], list[Event]] = {}
+        for i, t in enumerate(sorted(scenario.memory, key=lambda t: t.time(start))):
+            assert t.actor is not None and t.date is not None
+            e = Event(
+                -1 - i,
+                -1,
+                Phase.ANNOUNCED,
+                t.time(start),
+                t.date,
+                t.actor,
+                t.target,
+                t.measure,
+                t.presence,
+                t.magnitude,
+                self.ladder.severity(t.measure, t.magnitude),
+                None,
+                0,
+                self.ladder.cameo(t.measure),
+                self.ladder.goldstein(t.measure),
+                t.note,
+                t.source,
+            )
+            self.memory.setdefault((t.target, t.actor), []).append(e)
 
 
 class _Simulation:
@@ -115,6 +140,8 @@ class _Simulation:
         self.problems: list[Event] = []
         self.policies = prepared.policies
         self.received: defaultdict[tuple[str, str], list[Event]] = defaultdict(list)
+        for key, remembered in prepared.memory.items():
+            self.received[key] = list(remembered)
         self.packages: dict[tuple[str, str], list[Event]] = {}
         self.pending = 0
         self.acts = 0

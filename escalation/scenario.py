@@ -140,6 +140,11 @@ class Scenario(BaseModel):
     actors: tuple[Actor, ...] = Field(min_length=2)
     presences: tuple[PresenceSpec, ...] = ()
     triggers: tuple[Trigger, ...] = ()
+    memory: tuple[Trigger, ...] = Field(
+        default=(),
+        description="Documented measures before the start that the actors remember (for "
+        "policies with memory, such as grievance); they do not change the starting state.",
+    )
     stop: StopRules = StopRules()
     ladder: LadderSpec = LadderSpec()
     posterior: str | None = Field(
@@ -173,6 +178,15 @@ class Scenario(BaseModel):
             if t.actor is None:
                 raise ValueError(f"triggers[{i}].actor: a trigger needs an actor")
             self._check_trigger(t, f"triggers[{i}]", t.actor, pids)
+        for i, t in enumerate(self.memory):
+            where = f"memory[{i}]"
+            if t.actor not in known or t.target not in known:
+                who = t.actor if t.actor not in known else t.target
+                raise ValueError(f"{where}.actor: unknown actor {who!r}")
+            if t.date is None or t.date >= self.start:
+                raise ValueError(f"{where}.date: a remembered measure needs a date before start")
+            if t.presence is not None and t.presence not in pids:
+                raise ValueError(f"{where}.presence: unknown presence {t.presence!r}")
         return self
 
     def _check_trigger(
@@ -213,6 +227,9 @@ class Scenario(BaseModel):
         """Return a copy in which ``actor`` follows ``policy`` (toward ``counterpart`` only).
 
         Handy for counterfactuals: ``scenario.with_policy("russia", GenerousTitForTat())``.
+        If the scenario draws ``actor``'s parameters from a calibrated posterior, the copy no
+        longer does (the policy it calibrated has been replaced); other actors' draws, if any,
+        would go with it, so the posterior is dropped whole.
         """
         actors = []
         for a in self.actors:
@@ -224,7 +241,13 @@ class Scenario(BaseModel):
             actors.append(a)
         if actor not in {a.id for a in self.actors}:
             raise KeyError(f"no actor {actor!r}")
-        return self.replace(actors=tuple(actors))
+        posterior = self.posterior
+        if posterior is not None:
+            from escalation.posterior import load_posterior  # calibration is optional here
+
+            if any(name.split(".")[0] == actor for name in load_posterior(posterior).names):
+                posterior = None
+        return self.replace(actors=tuple(actors), posterior=posterior)
 
     def replace(self, **changes: Any) -> Scenario:
         """Return a validated copy with some fields replaced (e.g. ``triggers=...``)."""

@@ -163,7 +163,7 @@ def test_a_csv_history_calibrates_and_bad_rows_name_their_line(tmp_path) -> None
 # -- using a posterior --------------------------------------------------------------------------
 def test_draw_scenario_replaces_a_policy_of_another_type(small_posterior, tmp_path) -> None:
     path = small_posterior.save(tmp_path / "posterior.json")
-    base = esc.load_scenario("nato-russia-2021")
+    base = esc.load_scenario("nato-russia-2021").with_policy("russia", esc.EscalateByK(k=1))
     assert base.actor("russia").policy.type == "escalate-by-k"
     scenario = base.replace(posterior=str(path))
     drawn = draw_scenario(scenario, np.random.default_rng(3))

@@ -161,7 +161,7 @@ def test_summary_without_any_rupture_says_not_reached() -> None:
 
 def test_compare_against_the_first_entry() -> None:
     scenario = esc.load_scenario("nato-russia-2021")
-    grim = scenario.with_policy("russia", esc.GrimTrigger(threshold=3, reply_probability=0.5))
+    grim = scenario.with_policy("russia", esc.GrimTrigger(threshold=3))
     a = run_ensemble(scenario, 200, 4)
     b = run_ensemble(grim, 200, 4)
     c = compare({"as documented": a, "grim": b, "again": run_ensemble(scenario, 200, 5)})
