@@ -740,10 +740,8 @@ def calibrate_to_dir(
 
 
 def _write_plots(posterior: Posterior, checks: PredictiveChecks, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    # Figures made without pyplot: no display needed, no global state touched.
+    from matplotlib.figure import Figure
 
     from escalation.plot import posterior as pplot
 
@@ -753,15 +751,11 @@ def _write_plots(posterior: Posterior, checks: PredictiveChecks, out: Path) -> N
         ("predictive_checks.png", lambda fig: pplot.predictive_checks(checks, fig=fig)),
     ]
     for name, draw in figures:
-        fig = plt.figure()
-        try:
-            draw(fig)
-            target = out / name
-            tmp = out / f".{name}.tmp.png"
-            fig.savefig(tmp, dpi=110)
-            tmp.replace(target)
-        finally:
-            plt.close(fig)
+        fig = Figure()
+        draw(fig)
+        tmp = out / f".{name}.tmp.png"
+        fig.savefig(tmp, dpi=110)
+        tmp.replace(out / name)
 
 
 def interval_summary(posterior: Posterior, level: float = 0.9) -> str:

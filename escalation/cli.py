@@ -1,4 +1,4 @@
-"""The command line: ``escalation run | replay | validate | list``.
+"""The command line: ``escalation run | replay | calibrate | validate | list``.
 
 ``escalation run SCENARIO`` simulates a bundled scenario (see ``escalation list``) or a YAML file
 and prints its dated events and outcome; ``--out DIR`` also writes ``events.csv``,
@@ -173,6 +173,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.add_argument("file", metavar="FILE", help="scenario or history file (or bundled name)")
     val.set_defaults(handler=cmd_validate)
+
+    cal = commands.add_parser(
+        "calibrate",
+        help="fit policy parameters to a documented history (ABC-SMC)",
+        description="Fit the calibrated actor's policy parameters (by default Russia's "
+        "grievance policy) so that simulated answers match the documented ones in HISTORY, by "
+        "ABC-SMC. Writes posterior.json, predictive_checks.csv and plots into DIR, with a "
+        "checkpoint after every generation (--resume continues it with identical results). "
+        "The data are a handful of episodes: expect wide intervals.",
+    )
+    cal.add_argument("scenario", metavar="SCENARIO", help="bundled scenario name or YAML file")
+    cal.add_argument("history", metavar="HISTORY", help="bundled history name, YAML or CSV file")
+    cal.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for results")
+    cal.add_argument(
+        "--seed", type=_seed, default=0, metavar="N", help="seed of every draw (default 0)"
+    )
+    cal.add_argument("--workers", type=_positive, metavar="W", help="worker processes")
+    cal.add_argument(
+        "--priors", metavar="FILE", help="priors as YAML (default: the documented defaults)"
+    )
+    cal.add_argument("--population", type=_positive, metavar="N", help="particles per generation")
+    cal.add_argument("--generations", type=_positive, metavar="N", help="ABC-SMC generations")
+    cal.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    cal.set_defaults(handler=cmd_calibrate)
 
     lst = commands.add_parser(
         "list",
@@ -388,6 +412,50 @@ def write_ensemble_plots(ensemble: Any, folder: Path) -> list[str]:
         fig.savefig(folder / "fan_chart.png", dpi=120)
         names.append("fan_chart.png")
     return names
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """``escalation calibrate``: ABC-SMC on a history; results and checkpoints in ``--out``."""
+    from escalation.calibration import calibrate_to_dir  # loads only when calibrating
+
+    check_out(args.out)
+    checkpoint = args.out / "checkpoint.json"
+    if checkpoint.exists() and not args.resume:
+        raise InputError(
+            "holds the checkpoint of an unfinished calibration: add --resume to finish it, "
+            "or remove it",
+            source=checkpoint,
+            field="--out",
+        )
+    sizes = {
+        k: v
+        for k, v in (("population", args.population), ("generations", args.generations))
+        if v is not None
+    }
+    scenario = load_scenario(_expect("scenario", args.scenario))
+    history = load_history(_expect("history", args.history))
+    try:
+        calibrate_to_dir(
+            scenario,
+            history,
+            args.out,
+            priors=args.priors,
+            seed=args.seed,
+            workers=args.workers,
+            resume=args.resume,
+            progress=True,
+            **sizes,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"escalation: interrupted; finished generations are kept in {checkpoint}: run "
+            "the same command with --resume to finish",
+            file=sys.stderr,
+        )
+        raise
+    checkpoint.unlink(missing_ok=True)  # finished: the results stand on their own
+    print(f"wrote posterior.json, predictive_checks.csv and plots to {args.out}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
