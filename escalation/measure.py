@@ -26,8 +26,8 @@ recall     withdraw ``magnitude`` of one's own staff (routine turnover)     its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class MeasureKind(StrEnum):
@@ -48,12 +48,12 @@ class MeasureKind(StrEnum):
     @property
     def is_statement(self) -> bool:
         """Whether the measure is verbal only (needs no presence, changes no state)."""
-        return self in _STATEMENTS
+        return self._statement  # type: ignore[attr-defined, no-any-return]
 
     @property
     def is_hostile(self) -> bool:
         """Whether the measure is hostile (a grievance for its target)."""
-        return self not in _NOT_HOSTILE
+        return self._hostile  # type: ignore[attr-defined, no-any-return]
 
     @property
     def is_conciliatory(self) -> bool:
@@ -63,11 +63,15 @@ class MeasureKind(StrEnum):
 
 _STATEMENTS = frozenset({MeasureKind.CRITICIZE, MeasureKind.ACCUSE, MeasureKind.THREATEN})
 _NOT_HOSTILE = frozenset({MeasureKind.RESTORE, MeasureKind.REACCREDIT, MeasureKind.RECALL})
+for _kind in MeasureKind:  # looked up on every event: kept on the members, not hashed each time
+    _kind._statement = _kind in _STATEMENTS  # type: ignore[attr-defined]
+    _kind._hostile = _kind not in _NOT_HOSTILE  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True, slots=True)
-class Measure:
+class Measure(NamedTuple):
     """One act: ``actor`` does ``kind`` to ``target`` at ``presence``, ``magnitude`` times.
+
+    Immutable (a named tuple: cheap to create, as the engine makes many).
 
     Parameters
     ----------
