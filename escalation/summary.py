@@ -192,8 +192,9 @@ class Summary:
         return (
             f"{self.censored:,} of {self.completed:,} runs did not rupture: their time to rupture "
             f"is censored at their end ({self.censored_at_horizon:,} at {horizon}, the rest "
-            "earlier by the quiet rule). Quantiles among ruptured runs are conditional on "
-            "rupture; Kaplan-Meier quantiles count censored runs as at risk until their end."
+            "earlier by the quiet rule, which ends the exchange). Quantiles among ruptured runs "
+            "are conditional on rupture; Kaplan-Meier quantiles are over all runs, with runs "
+            "ended by the quiet rule known rupture-free up to the horizon."
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -273,7 +274,10 @@ def summarize(ensemble: Ensemble) -> Summary:
     censored = ~ruptured
     at_horizon = int(np.sum(censored & (end >= horizon - 1e-9))) if horizon is not None else 0
     among = time_[ruptured]
-    times, survival = kaplan_meier(time_, ruptured)
+    # A run ended by the quiet rule is over: it is known to be rupture-free up to the horizon,
+    # so it counts as censored at the horizon, not at its (earlier) end.
+    known = np.where(ruptured, time_, np.maximum(end, horizon)) if horizon is not None else time_
+    times, survival = kaplan_meier(known, ruptured)
     peak = ensemble["peak_severity"][ok]
     movers = ensemble["last_mover"][ok]
     shares = {a: proportion(int(np.sum(movers == i)), n) for i, a in enumerate(ensemble.actors)}

@@ -184,3 +184,14 @@ def test_compare_against_the_first_entry() -> None:
     assert set(data["summaries"]) == {"as documented", "grim", "again"}
     with pytest.raises(ValueError):
         compare({})
+
+
+def test_kaplan_meier_counts_quiet_runs_as_rupture_free_to_the_horizon() -> None:
+    ensemble = run_ensemble(esc.load_scenario("nato-russia-2021"), 300, 12)
+    s = ensemble.summary()
+    assert s.censored_at_horizon == 0  # every unruptured run ended by the quiet rule
+    times = np.sort(ensemble["time_to_rupture"][ensemble["ruptured"]])
+    for q in (0.1, 0.5):
+        share = np.arange(1, times.size + 1) / ensemble.runs  # plain share of all runs
+        first = times[np.nonzero(share >= q - 1e-12)[0][0]] if share[-1] >= q else None
+        assert s.km_time_to_rupture[f"{q:.0%}"] == first
