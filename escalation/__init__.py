@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from escalation.calibration import calibrate
 from escalation.delay import Delay
 from escalation.engine import simulate
 from escalation.ensemble import Ensemble, run_ensemble
@@ -119,6 +120,7 @@ __all__ = [
     "Trigger",
     "__version__",
     "as_policy",
+    "calibrate",
     "bundled_histories",
     "bundled_scenarios",
     "compare",
