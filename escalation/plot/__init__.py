@@ -740,3 +740,23 @@ def severity_ladder(ladder: Ladder = DEFAULT_LADDER, ax: Axes | None = None) -> 
         ax.spines[side].set_visible(False)
     ax.set_title("Severity ladder: levels and the measures on each")
     return ax
+
+
+# The plots of a calibration (posterior marginals and pairs, predictive checks).
+from escalation.plot.posterior import (  # noqa: E402
+    posterior_marginal,
+    posterior_marginals,
+    posterior_pair,
+    posterior_pairs,
+    predictive_check,
+    predictive_checks,
+)
+
+__all__ += [
+    "posterior_marginal",
+    "posterior_marginals",
+    "posterior_pair",
+    "posterior_pairs",
+    "predictive_check",
+    "predictive_checks",
+]
