@@ -157,6 +157,20 @@ class _Truncatable(_Prior):
     low: float | None = Field(default=None, allow_inf_nan=False)
     high: float | None = Field(default=None, allow_inf_nan=False)
 
+    @model_validator(mode="after")
+    def _check_truncation(self) -> _Truncatable:
+        low, high = self.bounds
+        if not low < high:
+            raise ValueError(f"low ({low}) must be below high ({high})")
+        if self._mass < 1e-6:
+            raise ValueError("the truncation interval holds almost none of the distribution")
+        return self
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """Truncation interval."""
+        raise NotImplementedError
+
     def _cdf(self, x: float) -> float:
         raise NotImplementedError
 
@@ -201,15 +215,6 @@ class Normal(_Truncatable):
     mean: float = Field(allow_inf_nan=False)
     sd: float = Field(gt=0.0, allow_inf_nan=False)
 
-    @model_validator(mode="after")
-    def _check(self) -> Normal:
-        low, high = self.bounds
-        if not low < high:
-            raise ValueError(f"low ({low}) must be below high ({high})")
-        if self._mass < 1e-6:
-            raise ValueError("the truncation interval holds almost none of the distribution")
-        return self
-
     @property
     def bounds(self) -> tuple[float, float]:
         """Truncation interval (infinite ends when not truncated)."""
@@ -252,15 +257,6 @@ class LogNormal(_Truncatable):
     log_scale: ClassVar[bool] = True
     median: float = Field(gt=0.0, allow_inf_nan=False)
     sigma: float = Field(gt=0.0, allow_inf_nan=False)
-
-    @model_validator(mode="after")
-    def _check(self) -> LogNormal:
-        low, high = self.bounds
-        if not low < high:
-            raise ValueError(f"low ({low}) must be below high ({high})")
-        if self._mass < 1e-6:
-            raise ValueError("the truncation interval holds almost none of the distribution")
-        return self
 
     @property
     def bounds(self) -> tuple[float, float]:
