@@ -425,7 +425,9 @@ class Simulator:
     ``Simulator(scenario).run(seed)`` gives exactly the run ``simulate(scenario, seed)`` gives;
     the ladder, the initial state, the table of policies and the trigger schedule are built
     once rather than for every run, which counts in ensembles of short runs. A scenario with a
-    ``posterior`` draws its parameters for every run, so nothing is shared then.
+    ``posterior`` draws a particle for every run (one uniform draw from the run's generator,
+    as :func:`escalation.posterior.draw_scenario` does); what a particle's runs share is
+    prepared once per particle.
 
     Parameters
     ----------
@@ -438,6 +440,7 @@ class Simulator:
             scenario = load_scenario(scenario)
         self.scenario = scenario
         self._prepared = _Prepared(scenario) if scenario.posterior is None else None
+        self._particles: dict[int, _Prepared] = {}
 
     def run(self, seed: Seed = None) -> Run:
         """Run the scenario once with ``seed`` (see :func:`simulate`)."""
@@ -445,9 +448,16 @@ class Simulator:
         began = _time.perf_counter()
         prepared = self._prepared
         if prepared is None:
-            from escalation.posterior import draw_scenario  # calibration is optional at run time
+            from escalation.posterior import load_posterior  # calibration is optional here
 
-            prepared = _Prepared(draw_scenario(self.scenario, rng))
+            source = self.scenario.posterior
+            assert source is not None
+            posterior = load_posterior(source)
+            index = posterior.draw(rng)
+            prepared = self._particles.get(index)
+            if prepared is None:
+                drawn = posterior.apply(self.scenario, index, source=source)
+                prepared = self._particles[index] = _Prepared(drawn)
         sim = _Simulation(prepared, rng)
         sim.run()
         outcome = make_outcome(
