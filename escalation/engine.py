@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL, URGENT
+from simpy.events import NORMAL, URGENT, EventPriority
 
 from escalation.errors import InfeasibleMeasureError
 from escalation.event import Event, Phase
@@ -63,7 +63,11 @@ class _Due(simpy.Event):
     __slots__ = ()
 
     def __init__(
-        self, env: simpy.Environment, delay: float, priority: int, callback: Callable[..., Any]
+        self,
+        env: simpy.Environment,
+        delay: float,
+        priority: EventPriority,
+        callback: Callable[..., Any],
     ):
         self.env = env
         self.callbacks = [callback]
