@@ -145,3 +145,29 @@ def test_killed_cli_ensemble_resumes_to_the_uninterrupted_result(tmp_path, long_
     assert a.runs == b.runs == 200
     for name in a.outcomes:
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+@pytest.mark.distributed
+@pytest.mark.slow
+def test_scheduler_runs_the_ensemble_on_a_dask_cluster(tmp_path):
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    try:
+        args = ["run", "nato-russia-2021", "--runs", "50", "--seed", "8"]
+        remote, local = tmp_path / "remote", tmp_path / "local"
+        assert main([*args, "--scheduler", cluster.scheduler_address, "--out", str(remote)]) == 0
+        assert main([*args, "--out", str(local)]) == 0
+    finally:
+        cluster.close()
+    a, b = Ensemble.load(remote / "outcomes.npz"), Ensemble.load(local / "outcomes.npz")
+    for name in a.outcomes:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
