@@ -5,7 +5,9 @@ module level. Things that happen:
 
 * an **announcement** makes a measure public. It is logged, its effect is scheduled after the
   announce-to-effect delay, and the target's policy toward the author is asked for an answer;
-  each answer is scheduled as a later announcement whose ``cause`` is this event's id;
+  each answer is scheduled as a later announcement whose ``cause`` is this event's id. An
+  answer that is no longer feasible when it comes due (the state changed during its lag) is
+  replaced by the substitution rule, with a note; if nothing fits, it is not announced;
 * an **effect** changes the state (or lapses, logged with the reason, if the state changed so
   that the measure is no longer feasible). Statements have no separate effect.
 
