@@ -316,12 +316,20 @@ def _bad_date(node: Any, path: str = "") -> tuple[str | None, int]:
     return None, 0
 
 
+def _field_path(loc: tuple[int | str, ...]) -> str | None:
+    """``("actors", 0, "policy")`` as ``actors[0].policy``, as model-level checks write it."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or None
+
+
 def validation_error(
     exc: ValidationError, source: str | Path, error: type[InputError] = ScenarioError
 ) -> InputError:
     """Turn a pydantic error into one clear message naming the field and the problem."""
     first = exc.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or None
+    field = _field_path(first["loc"])
     msg = first["msg"].removeprefix("Value error, ")
     head, _, rest = msg.partition(": ")
     if field is None and rest and all(c.isalnum() or c in "_.[]" for c in head):

@@ -240,12 +240,12 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
 BAD = {
     "unknown policy": (
         mutate("actors.0.policy.type", "nice"),
-        "actors.0.policy",
+        "actors[0].policy",
         "unknown policy type 'nice'",
     ),
     "bad policy parameter": (
         mutate("actors.1.policy.ratio", -1),
-        "actors.1.policy.ratio",
+        "actors[1].policy.ratio",
         "greater than 0",
     ),
     "unknown owner": (mutate("presences.0.owner", "z"), "presences[0].owner", "unknown actor"),
@@ -265,9 +265,9 @@ BAD = {
         "triggers[0].presence",
         "unknown presence",
     ),
-    "staff above cap": (mutate("presences.0.staff", 40), "presences.0", "above the cap 35"),
+    "staff above cap": (mutate("presences.0.staff", 40), "presences[0]", "above the cap 35"),
     "bad start date": (mutate("start", "yesterday"), "start", "valid date"),
-    "bad trigger date": (mutate("triggers.0.date", "2024-02-30"), "triggers.0.date", "date"),
+    "bad trigger date": (mutate("triggers.0.date", "2024-02-30"), "triggers[0].date", "date"),
     "trigger before start": (
         mutate("triggers.0.date", date(2023, 1, 1)),
         "triggers[0].date",
@@ -275,17 +275,17 @@ BAD = {
     ),
     "negative magnitude": (
         mutate("triggers.0.magnitude", -2),
-        "triggers.0.magnitude",
+        "triggers[0].magnitude",
         "greater than or equal to 0",
     ),
-    "negative staff": (mutate("presences.1.staff", -1), "presences.1.staff", "greater than"),
+    "negative staff": (mutate("presences.1.staff", -1), "presences[1].staff", "greater than"),
     "extra top-level field": ({**base(), "colour": "red"}, "colour", "Extra inputs"),
     "extra nested field": (
         mutate("presences.1.colour", "red"),
-        "presences.1.colour",
+        "presences[1].colour",
         "Extra inputs",
     ),
-    "unknown measure": (mutate("triggers.0.measure", "invade"), "triggers.0.measure", "expel"),
+    "unknown measure": (mutate("triggers.0.measure", "invade"), "triggers[0].measure", "expel"),
     "one actor": (mutate("actors", [{"id": "a"}]), "actors", "at least 2"),
 }
 
