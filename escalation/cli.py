@@ -316,13 +316,8 @@ def run_many(
     removed once the results are written.
     """
     checkpoint = out / "checkpoint" if out is not None else None
-    if checkpoint is not None and checkpoint.exists() and not resume:
-        raise InputError(
-            "holds the checkpoint of an unfinished ensemble: add --resume to finish it, or "
-            "remove the folder",
-            source=checkpoint,
-            field="--out",
-        )
+    if checkpoint is not None and not resume:
+        _refuse_leftover(checkpoint, "ensemble")
     executor, client = None, None
     if scheduler is not None:
         executor, client = _dask_executor(scheduler)
@@ -340,11 +335,7 @@ def run_many(
         )
     except KeyboardInterrupt:
         if checkpoint is not None:
-            print(
-                f"escalation: interrupted; finished chunks are kept in {checkpoint}: "
-                "run the same command with --resume to finish",
-                file=sys.stderr,
-            )
+            _say_resumable(checkpoint, "chunks")
         raise
     finally:
         if client is not None:
@@ -365,6 +356,25 @@ def run_many(
     print()
     print(summary)
     return EXIT_OK
+
+
+def _refuse_leftover(checkpoint: Path, what: str) -> None:
+    """Refuse to start over an unfinished run's checkpoint (``--resume`` finishes it)."""
+    if checkpoint.exists():
+        raise InputError(
+            f"holds the checkpoint of an unfinished {what}: add --resume to finish it, or "
+            "remove it",
+            source=checkpoint,
+            field="--out",
+        )
+
+
+def _say_resumable(checkpoint: Path, done: str) -> None:
+    print(
+        f"escalation: interrupted; finished {done} are kept in {checkpoint}: run the same "
+        "command with --resume to finish",
+        file=sys.stderr,
+    )
 
 
 def _dask_executor(address: str) -> tuple[Any, Any]:
@@ -419,13 +429,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     check_out(args.out)
     checkpoint = args.out / "checkpoint.json"
-    if checkpoint.exists() and not args.resume:
-        raise InputError(
-            "holds the checkpoint of an unfinished calibration: add --resume to finish it, "
-            "or remove it",
-            source=checkpoint,
-            field="--out",
-        )
+    if not args.resume:
+        _refuse_leftover(checkpoint, "calibration")
     sizes = {
         k: v
         for k, v in (("population", args.population), ("generations", args.generations))
@@ -446,11 +451,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             **sizes,
         )
     except KeyboardInterrupt:
-        print(
-            f"escalation: interrupted; finished generations are kept in {checkpoint}: run "
-            "the same command with --resume to finish",
-            file=sys.stderr,
-        )
+        _say_resumable(checkpoint, "generations")
         raise
     checkpoint.unlink(missing_ok=True)  # finished: the results stand on their own
     print(f"wrote posterior.json, predictive_checks.csv and plots to {args.out}", file=sys.stderr)

@@ -28,6 +28,7 @@ from escalation.scenario import (
     Scenario,
     StopRules,
     bundled_dir,
+    field_path,
     read_yaml,
     resolve,
     validation_error,
@@ -201,7 +202,7 @@ def _load_csv(path: Path) -> History:
             events.append(Trigger.model_validate(record))
         except ValidationError as exc:
             err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or None
+            field = field_path(err["loc"])
             problem = err["msg"].removeprefix("Value error, ")
             raise HistoryError(f"line {line}: {problem}", source=path, field=field) from None
     if not events:

@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from escalation.errors import InputError, ScenarioError
 from escalation.policy import Policy
 from escalation.priors import Priors
-from escalation.scenario import Scenario
+from escalation.scenario import Scenario, field_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from escalation.calibration import PredictiveChecks
@@ -367,8 +367,9 @@ class Posterior:
             raise InputError("missing", source=source, field="priors") from None
         except ValidationError as exc:
             err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
-            raise InputError(err["msg"], source=source, field=f"priors.{loc}") from None
+            raise InputError(
+                err["msg"], source=source, field=f"priors.{field_path(err['loc'])}"
+            ) from None
         current = "particles"
         try:
             if list(data["parameters"]) != list(priors.names):

@@ -92,15 +92,14 @@ class _Prior(BaseModel):
         return 1.0
 
 
-class Uniform(_Prior):
-    """Uniform between ``low`` and ``high``."""
+class _Interval(_Prior):
+    """A prior on the interval from ``low`` to ``high``."""
 
-    dist: Literal["uniform"] = "uniform"
     low: float = Field(allow_inf_nan=False)
     high: float = Field(allow_inf_nan=False)
 
     @model_validator(mode="after")
-    def _order(self) -> Uniform:
+    def _order(self) -> _Interval:
         if not self.low < self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         return self
@@ -109,6 +108,12 @@ class Uniform(_Prior):
     def bounds(self) -> tuple[float, float]:
         """``(low, high)``."""
         return self.low, self.high
+
+
+class Uniform(_Interval):
+    """Uniform between ``low`` and ``high``."""
+
+    dist: Literal["uniform"] = "uniform"
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Draw ``n`` values."""
@@ -121,24 +126,13 @@ class Uniform(_Prior):
         return np.where(inside, -math.log(self.high - self.low), -np.inf)
 
 
-class LogUniform(_Prior):
+class LogUniform(_Interval):
     """Uniform in ``log x`` between ``low`` and ``high`` (both positive): scale-free."""
 
     dist: Literal["loguniform"] = "loguniform"
     log_scale: ClassVar[bool] = True
     low: float = Field(gt=0.0, allow_inf_nan=False)
     high: float = Field(gt=0.0, allow_inf_nan=False)
-
-    @model_validator(mode="after")
-    def _order(self) -> LogUniform:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
-        return self
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """``(low, high)``."""
-        return self.low, self.high
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Draw ``n`` values."""

@@ -316,7 +316,7 @@ def _bad_date(node: Any, path: str = "") -> tuple[str | None, int]:
     return None, 0
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str | None:
+def field_path(loc: tuple[int | str, ...]) -> str | None:
     """``("actors", 0, "policy")`` as ``actors[0].policy``, as model-level checks write it."""
     text = ""
     for part in loc:
@@ -329,7 +329,7 @@ def validation_error(
 ) -> InputError:
     """Turn a pydantic error into one clear message naming the field and the problem."""
     first = exc.errors()[0]
-    field = _field_path(first["loc"])
+    field = field_path(first["loc"])
     msg = first["msg"].removeprefix("Value error, ")
     head, _, rest = msg.partition(": ")
     if field is None and rest and all(c.isalnum() or c in "_.[]" for c in head):
