@@ -33,7 +33,6 @@ passing (policies with a zero lag answering each other), a run also stops, with 
 from __future__ import annotations
 
 import time as _time
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -43,11 +42,10 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, URGENT, EventPriority
 
-from escalation.errors import InfeasibleMeasureError
 from escalation.event import Event, Phase
 from escalation.measure import Measure, MeasureKind
-from escalation.outcome import make_outcome
-from escalation.policy import Context
+from escalation.outcome import Outcome
+from escalation.policy import Context, Policy
 from escalation.run import Run
 from escalation.scenario import Scenario, load_scenario
 from escalation.substitution import substitute
@@ -60,7 +58,11 @@ MAX_ACTS = 100_000
 
 
 class _Due(simpy.Event):
-    """An event due after ``delay`` with a given priority (a Timeout is always NORMAL)."""
+    """An event due after ``delay`` with a given priority (a Timeout is always NORMAL).
+
+    ``value`` carries what the callback needs (read back as ``event._value``), so that the
+    callbacks are methods bound once per run rather than closures made for every event.
+    """
 
     __slots__ = ()
 
@@ -69,11 +71,12 @@ class _Due(simpy.Event):
         env: simpy.Environment,
         delay: float,
         priority: EventPriority,
-        callback: Callable[..., Any],
+        callback: Callable[[Any], None],
+        value: Any = None,
     ):
         self.env = env
         self.callbacks = [callback]
-        self._value = None
+        self._value = value
         self._ok = True
         env.schedule(self, priority, delay)
 
@@ -86,10 +89,16 @@ class _Prepared:
         self.ladder = scenario.build_ladder()
         self.initial = scenario.initial_state()  # copied by every run, never run itself
         self.start_ordinal = scenario.start.toordinal()
+        self.horizon = scenario.horizon_days
+        self.quiet_days = scenario.stop.quiet_days
+        self.stop_at_rupture = scenario.stop.rupture
         ids = [a.id for a in scenario.actors]
         self.policies = {
             (a.id, b): a.policy_toward(b) for a in scenario.actors for b in ids if b != a.id
         }
+        # Whether the engine may trust a policy's plans to be feasible when made (the base
+        # ``Policy.plan`` guarantees it; an overriding ``plan`` is checked at announcement).
+        self.trusted = {key: type(p).plan is Policy.plan for key, p in self.policies.items()}
         # Triggers in date order, then file order; then each policy's scripted acts.
         start = scenario.start
         due: list[tuple[float, int, str, Trigger]] = []
@@ -101,10 +110,12 @@ class _Prepared:
                 for t in pol.scheduled():
                     due.append((t.time(start), len(due), a.id, t))
         due.sort(key=lambda d: (d[0], d[1]))
-        self.triggers = [(when, actor, t) for when, _, actor, t in due]
+        self.triggers = [
+            (when, (t.to_measure(actor), t, t.delay(start))) for when, _, actor, t in due
+        ]
         # What the actors remember from before the start: announced events at negative times
         # (ids -1, -2, ...), never in the log, never changing the state.
-        self.memory: dict[tuple[str, str], list[Event]] = {}
+        self.memory: dict[tuple[str, str], list[Event]] = {key: [] for key in self.policies}
         for i, t in enumerate(sorted(scenario.memory, key=lambda t: t.time(start))):
             assert t.actor is not None and t.date is not None
             e = Event(
@@ -127,40 +138,83 @@ class _Prepared:
                 t.source,
             )
             self.memory.setdefault((t.target, t.actor), []).append(e)
+        # Severity, CAMEO code and Goldstein weight by (kind, magnitude), filled as met;
+        # calendar dates by day. Both only grow, and are the same for every run.
+        self.marks: dict[tuple[str, int], tuple[int, str, float]] = {}
+        self.dates: dict[int, date] = {}
+
+    def date(self, time: float) -> date:
+        """Calendar date of ``time`` days after the start."""
+        day = int(time)
+        when = self.dates.get(day)
+        if when is None:
+            when = self.dates[day] = date.fromordinal(self.start_ordinal + day)
+        return when
+
+
+_new_event = tuple.__new__  # builds an Event from its fields without NamedTuple's __new__
 
 
 class _Simulation:
-    """State of one run while it runs."""
+    """State of one run while it runs.
+
+    The callbacks of the run's SimPy events are ``_on_trigger``, ``_on_answer``,
+    ``_on_effect``, ``_on_package``, ``_on_quiet`` and ``_on_horizon``; each reads what it
+    needs from the event's value.
+    """
+
+    __slots__ = (
+        "acts",
+        "end_time",
+        "env",
+        "events",
+        "ladder",
+        "last",
+        "last_announce",
+        "packages",
+        "peak",
+        "pending",
+        "prepared",
+        "problems",
+        "quiet_check",
+        "received",
+        "rng",
+        "rounds",
+        "rupture",
+        "scenario",
+        "state",
+        "stop_event",
+        "stop_reason",
+        "trigger_events",
+        "triggers_left",
+    )
 
     def __init__(self, prepared: _Prepared, rng: np.random.Generator):
-        scenario = prepared.scenario
-        self.scenario = scenario
+        self.scenario = prepared.scenario
         self.prepared = prepared
         self.rng = rng
         self.ladder = prepared.ladder
         self.env = simpy.Environment()
-        self.state = prepared.initial.copy()
-        self.initial = prepared.initial.copy()
-        self.start_ordinal = prepared.start_ordinal
+        self.state = prepared.initial._clone()
         self.events: list[Event] = []
         self.problems: list[Event] = []
-        self.policies = prepared.policies
-        self.received: defaultdict[tuple[str, str], list[Event]] = defaultdict(list)
-        for key, remembered in prepared.memory.items():
-            self.received[key] = list(remembered)
+        # Announced events by one actor against another, keyed (target, actor): what the
+        # target has received (memory first).
+        self.received = {key: list(events) for key, events in prepared.memory.items()}
         self.packages: dict[tuple[str, str], list[Event]] = {}
-        self.pending = 0
+        self.pending = 0  # events scheduled that may still announce or change something
         self.acts = 0
+        self.rounds = 0  # outcome counts, kept as the run goes (see escalation.outcome)
+        self.peak = 0
+        self.last: str | None = None
         self.last_announce = 0.0
         self.quiet_check = False
         self.triggers_left = 0
         self.rupture: tuple[float, date, tuple[str, str]] | None = None
         self.stop_reason: str | None = None
-        self.end_time = scenario.horizon_days
+        self.end_time = prepared.horizon
         self.stop_event = simpy.Event(self.env)
         self.trigger_events: dict[str, int] = {}
-        self.marks: dict[tuple[MeasureKind, int], tuple[int, str, float]] = {}
-        self.dates: dict[int, date] = {}
 
     # -- logging ---------------------------------------------------------------------------
     def _log(
@@ -169,204 +223,203 @@ class _Simulation:
         m: Measure,
         act: int,
         cause: int | None,
-        *,
         forced: int = 0,
         note: str = "",
         source: str = "",
     ) -> Event:
         now = self.env.now
-        key = (m.kind, m.magnitude)
-        marks = self.marks.get(key)
-        if marks is None:  # severity, CAMEO code and Goldstein weight of this kind and size
+        kind = m.kind
+        prepared = self.prepared
+        key = (kind._value_, m.magnitude)  # a str key hashes faster than an enum member
+        marks = prepared.marks.get(key)
+        if marks is None:
             ladder = self.ladder
-            marks = self.marks[key] = (
-                ladder.severity(m.kind, m.magnitude),
-                ladder.cameo(m.kind),
-                ladder.goldstein(m.kind),
+            marks = prepared.marks[key] = (
+                ladder.severity(kind, m.magnitude),
+                ladder.cameo(kind),
+                ladder.goldstein(kind),
             )
-        day = int(now)
-        when = self.dates.get(day)
-        if when is None:
-            when = self.dates[day] = date.fromordinal(self.start_ordinal + day)
-        e = Event(
-            len(self.events),
-            act,
-            phase,
-            now,
-            when,
-            m.actor,
-            m.target,
-            m.kind,
-            m.presence,
-            m.magnitude,
-            marks[0],
-            cause,
-            forced,
-            marks[1],
-            marks[2],
-            note,
-            source,
+        when = prepared.dates.get(int(now)) or prepared.date(now)
+        events = self.events
+        e: Event = _new_event(
+            Event,
+            (
+                len(events),
+                act,
+                phase,
+                now,
+                when,
+                m.actor,
+                m.target,
+                kind,
+                m.presence,
+                m.magnitude,
+                marks[0],
+                cause,
+                forced,
+                marks[1],
+                marks[2],
+                note,
+                source,
+            ),
         )
-        self.events.append(e)
+        events.append(e)
         return e
 
-    # -- scheduling ------------------------------------------------------------------------
-    def _schedule_triggers(self) -> None:
-        for when, actor, t in self.prepared.triggers:
-            self.pending += 1
-            self.triggers_left += 1
-            _Due(self.env, when, NORMAL, self._trigger_callback(actor, t))
+    # -- event callbacks -------------------------------------------------------------------
+    def _on_trigger(self, due: Any) -> None:
+        m, t, delay = due._value
+        self.pending -= 1
+        self.triggers_left -= 1
+        cause = self.trigger_events.get(t.cause) if t.cause else None
+        why = self.state.infeasibility(m)
+        if why is None:
+            ev = self._publish(m, cause, delay, t.note, t.source)
+            if t.id is not None:
+                self.trigger_events[t.id] = ev.id
+        else:
+            self.problems.append(self._log(Phase.INFEASIBLE, m, -1, cause, 0, why, t.source))
+        if not self.triggers_left:
+            self._arm_quiet()
+        self._check_idle()
 
-    def _trigger_callback(self, actor: str, t: Trigger) -> Callable[[Any], None]:
-        def fire(_: Any) -> None:
-            self.pending -= 1
-            self.triggers_left -= 1
-            cause = self.trigger_events.get(t.cause) if t.cause else None
-            self._announce(
-                t.to_measure(actor),
-                cause,
-                t.delay(self.scenario.start),
-                scripted=True,
-                note=t.note,
-                source=t.source,
-                ref=t.id,
-            )
-            if not self.triggers_left:
-                self._arm_quiet()
-            self._check_idle()
+    def _on_answer(self, due: Any) -> None:
+        m, cause, delay, version = due._value
+        self.pending -= 1
+        note = ""
+        # A plan is feasible in the state it was made in: unless the state changed during
+        # the lag, there is nothing to check.
+        if version != self.state.version:
+            why = self.state.infeasibility(m)
+            if why is not None:
+                sub = substitute(self.state, self.ladder, m)
+                if sub is None:
+                    self._check_idle()
+                    return
+                note = f"instead of {m.kind} x{m.magnitude} ({why})"
+                m = sub
+        self._publish(m, cause, delay, note)
+        self._check_idle()
 
-        return fire
+    def _on_effect(self, due: Any) -> None:
+        m, announced, version = due._value
+        self.pending -= 1
+        self._effect(m, announced, version)
+        self._check_idle()
 
-    def _answer_callback(self, m: Measure, cause: int, delay: float) -> Callable[[Any], None]:
-        def fire(_: Any) -> None:
-            self.pending -= 1
-            self._announce(m, cause, delay, scripted=False)
-            self._check_idle()
-
-        return fire
-
-    def _effect_callback(self, m: Measure, announced: Event) -> Callable[[Any], None]:
-        def fire(_: Any) -> None:
-            self.pending -= 1
-            self._effect(m, announced)
-            self._check_idle()
-
-        return fire
+    def _on_package(self, due: Any) -> None:
+        self.pending -= 1
+        key = due._value
+        self._decide(key, self.packages.pop(key))
+        self._check_idle()
 
     # -- what happens ----------------------------------------------------------------------
-    def _announce(
-        self,
-        m: Measure,
-        cause: int | None,
-        delay: float,
-        *,
-        scripted: bool,
-        note: str = "",
-        source: str = "",
-        ref: str | None = None,
-    ) -> None:
-        why = self.state.infeasibility(m)
-        if why is not None:
-            if scripted:
-                self.problems.append(
-                    self._log(Phase.INFEASIBLE, m, -1, cause, note=why, source=source)
-                )
-                return
-            sub = substitute(self.state, self.ladder, m)
-            if sub is None:
-                return
-            note = f"instead of {m.kind} x{m.magnitude} ({why})"
-            m = sub
+    def _publish(
+        self, m: Measure, cause: int | None, delay: float, note: str = "", source: str = ""
+    ) -> Event:
+        """Announce a feasible measure: log it, schedule its effect, have it answered."""
         act = self.acts
-        self.acts += 1
-        if self.acts >= MAX_ACTS:
+        self.acts = act + 1
+        if act + 1 >= MAX_ACTS:
             self._stop("limit", self.env.now)
-        ev = self._log(Phase.ANNOUNCED, m, act, cause, note=note, source=source)
+        ev = self._log(Phase.ANNOUNCED, m, act, cause, 0, note, source)
+        kind = m.kind
+        if kind._hostile:
+            if m.actor != self.last:
+                self.rounds += 1
+                self.last = m.actor
+            if ev.severity > self.peak:
+                self.peak = ev.severity
         self.last_announce = self.env.now
-        if ref is not None:
-            self.trigger_events[ref] = ev.id
-        if not m.kind.is_statement:
+        if not kind._statement:
             self.pending += 1
-            _Due(self.env, delay, URGENT, self._effect_callback(m, ev))
-        if m.kind is not MeasureKind.RECALL:
-            self._notify(ev)
+            _Due(self.env, delay, URGENT, self._on_effect, (m, ev, self.state.version))
         self._arm_quiet()
+        if kind is not MeasureKind.RECALL:
+            self._notify(ev)
+        return ev
 
     def _arm_quiet(self) -> None:
-        quiet = self.scenario.stop.quiet_days
+        quiet = self.prepared.quiet_days
         if quiet is not None and not self.quiet_check:
             self.quiet_check = True
             due = max(0.0, self.last_announce + quiet - self.env.now)
-            _Due(self.env, due, NORMAL, self._quiet)
+            _Due(self.env, due, NORMAL, self._on_quiet)
 
     def _notify(self, ev: Event) -> None:
         # Measures one actor announces against another at the same instant form a package,
-        # answered once: the target decides after the last of them, on the most severe.
+        # answered once: the target decides after the last of them, on the most severe. The
+        # decision waits for an event scheduled at this instant behind everything already due
+        # now; when nothing else is due now, no more of the package can come and it is made at
+        # once, which is the same (nothing can run in between).
         key = (ev.target, ev.actor)
         self.received[key].append(ev)
         package = self.packages.get(key)
-        if package is None:
+        if package is not None:
+            package.append(ev)
+        elif self.env.peek() > ev.time:
+            self._decide(key, [ev])
+        else:
             self.packages[key] = [ev]
             self.pending += 1
-            _Due(self.env, 0, NORMAL, self._package_callback(key))
-        else:
-            package.append(ev)
-
-    def _package_callback(self, key: tuple[str, str]) -> Callable[[Any], None]:
-        def fire(_: Any) -> None:
-            self.pending -= 1
-            package = self.packages.pop(key)
-            self._decide(key, package)
-            self._check_idle()
-
-        return fire
+            _Due(self.env, 0, NORMAL, self._on_package, key)
 
     def _decide(self, key: tuple[str, str], package: list[Event]) -> None:
         if len(package) == 1:
             stimulus = package[0]
         else:
             stimulus = max(package, key=lambda e: (e.measure.is_hostile, e.severity, e.id))
+        received = self.received
+        state = self.state
         ctx = Context(
-            actor=key[0],
-            counterpart=key[1],
-            stimulus=stimulus,
-            severity=stimulus.severity,
-            state=self.state,
-            ladder=self.ladder,
-            received=self.received[key],
-            sent=self.received[(key[1], key[0])],
-            time=self.env.now,
-            rng=self.rng,
-            package=package,
+            key[0],
+            key[1],
+            stimulus,
+            stimulus.severity,
+            state,
+            self.ladder,
+            received[key],
+            received[key[1], key[0]],
+            self.env.now,
+            self.rng,
+            package,
         )
-        for plan in self.policies[key].plan(ctx):
-            self.pending += 1
-            _Due(
-                self.env,
-                plan.lag,
-                NORMAL,
-                self._answer_callback(plan.measure, stimulus.id, plan.delay),
-            )
+        prepared = self.prepared
+        plans = prepared.policies[key].plan(ctx)
+        if plans:
+            version = state.version if prepared.trusted[key] else -1
+            for plan in plans:
+                self.pending += 1
+                _Due(
+                    self.env,
+                    plan.lag,
+                    NORMAL,
+                    self._on_answer,
+                    (plan.measure, stimulus.id, plan.delay, version),
+                )
 
-    def _effect(self, m: Measure, announced: Event) -> None:
-        try:
-            forced = self.state.apply(m)  # checks feasibility, and changes nothing if not
-        except InfeasibleMeasureError:
-            why = self.state.infeasibility(m)
-            self._log(Phase.LAPSED, m, announced.act, announced.cause, note=why or "")
-            return
-        self._log(Phase.EFFECTIVE, m, announced.act, announced.cause, forced=forced)
+    def _effect(self, m: Measure, announced: Event, version: int) -> None:
+        state = self.state
+        if version == state.version:  # feasible when announced, and nothing changed since
+            forced = state._apply(m)
+        else:
+            why = state.infeasibility(m)
+            if why is not None:
+                self._log(Phase.LAPSED, m, announced.act, announced.cause, 0, why)
+                return
+            forced = state._apply(m)
+        self._log(Phase.EFFECTIVE, m, announced.act, announced.cause, forced)
         if self.rupture is None and m.kind in (MeasureKind.CLOSE, MeasureKind.SUSPEND):
             a, b = sorted((m.actor, m.target))
-            if self.state.ruptured(a, b):
+            if state.ruptured(a, b):
                 now = self.env.now
-                self.rupture = (now, date.fromordinal(self.start_ordinal + int(now)), (a, b))
-                if self.scenario.stop.rupture:
+                self.rupture = (now, self.prepared.date(now), (a, b))
+                if self.prepared.stop_at_rupture:
                     self._stop("rupture", now)
 
     # -- stopping --------------------------------------------------------------------------
-    def _quiet(self, _: Any) -> None:
-        quiet = self.scenario.stop.quiet_days
+    def _on_quiet(self, _: Any) -> None:
+        quiet = self.prepared.quiet_days
         assert quiet is not None
         since = self.env.now - self.last_announce
         if since >= quiet - 1e-9:
@@ -375,21 +428,21 @@ class _Simulation:
             else:
                 self._stop("quiet", self.env.now)
         else:
-            _Due(self.env, quiet - since, NORMAL, self._quiet)
+            _Due(self.env, quiet - since, NORMAL, self._on_quiet)
 
     def _check_idle(self) -> None:
         if self.pending or self.stop_reason is not None:
             return
-        quiet = self.scenario.stop.quiet_days
-        horizon = self.scenario.horizon_days
+        quiet = self.prepared.quiet_days
+        horizon = self.prepared.horizon
         end = max(self.last_announce + quiet, self.env.now) if quiet is not None else horizon
         if quiet is not None and end <= horizon:
             self._stop("quiet", end)
         else:
             self._stop("horizon", horizon)
 
-    def _horizon(self, _: Any) -> None:
-        self._stop("horizon", self.scenario.horizon_days)
+    def _on_horizon(self, _: Any) -> None:
+        self._stop("horizon", self.prepared.horizon)
 
     def _stop(self, reason: str, end: float) -> None:
         if self.stop_reason is not None:
@@ -402,10 +455,33 @@ class _Simulation:
         self.env.schedule(ev, URGENT, 0)
 
     def run(self) -> None:
-        _Due(self.env, self.scenario.horizon_days, NORMAL, self._horizon)
-        self._schedule_triggers()
+        env = self.env
+        _Due(env, self.prepared.horizon, NORMAL, self._on_horizon)
+        for when, payload in self.prepared.triggers:
+            self.pending += 1
+            self.triggers_left += 1
+            _Due(env, when, NORMAL, self._on_trigger, payload)
         self._check_idle()
-        self.env.run(until=self.stop_event)
+        env.run(until=self.stop_event)
+
+    def outcome(self) -> Outcome:
+        """The outcome of the finished run."""
+        rupture = self.rupture
+        reason = self.stop_reason or "horizon"
+        return Outcome(
+            ruptured=rupture is not None,
+            time_to_rupture=rupture[0] if rupture else None,
+            rupture_date=rupture[1] if rupture else None,
+            rupture_pair=rupture[2] if rupture else None,
+            rounds=self.rounds,
+            peak_severity=self.peak,
+            last_mover=self.last,
+            stop_reason=reason,
+            end_time=self.end_time,
+            quiet=reason == "quiet",
+            acts=self.acts,
+            final=self.state.snapshot(),
+        )
 
 
 def _generator(seed: Seed) -> tuple[np.random.Generator, Any]:
@@ -466,19 +542,12 @@ class Simulator:
                 prepared = self._particles[index] = _Prepared(drawn)
         sim = _Simulation(prepared, rng)
         sim.run()
-        outcome = make_outcome(
-            sim.events,
-            sim.state,
-            rupture=sim.rupture,
-            stop_reason=sim.stop_reason or "horizon",
-            end_time=sim.end_time,
-        )
         return Run(
             scenario=prepared.scenario,
             seed=record,
             events=sim.events,
-            outcome=outcome,
-            initial=sim.initial,
+            outcome=sim.outcome(),
+            initial=prepared.initial._clone(),
             final=sim.state,
             ladder=sim.ladder,
             runtime=_time.perf_counter() - began,

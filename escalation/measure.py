@@ -45,15 +45,21 @@ class MeasureKind(StrEnum):
     REACCREDIT = "reaccredit"
     RECALL = "recall"
 
+    # Flags set on every member below (read on every event, so kept as plain attributes).
+    _statement: bool
+    _hostile: bool
+    _owner_act: bool
+    _removal: bool
+
     @property
     def is_statement(self) -> bool:
         """Whether the measure is verbal only (needs no presence, changes no state)."""
-        return self._statement  # type: ignore[attr-defined, no-any-return]
+        return self._statement
 
     @property
     def is_hostile(self) -> bool:
         """Whether the measure is hostile (a grievance for its target)."""
-        return self._hostile  # type: ignore[attr-defined, no-any-return]
+        return self._hostile
 
     @property
     def is_conciliatory(self) -> bool:
@@ -63,9 +69,13 @@ class MeasureKind(StrEnum):
 
 _STATEMENTS = frozenset({MeasureKind.CRITICIZE, MeasureKind.ACCUSE, MeasureKind.THREATEN})
 _NOT_HOSTILE = frozenset({MeasureKind.RESTORE, MeasureKind.REACCREDIT, MeasureKind.RECALL})
+_OWNER_ACTS = frozenset({MeasureKind.SUSPEND, MeasureKind.RECALL})  # the others are the host's
+_REMOVALS = frozenset({MeasureKind.EXPEL, MeasureKind.RECALL})  # take staff out of a presence
 for _kind in MeasureKind:  # looked up on every event: kept on the members, not hashed each time
-    _kind._statement = _kind in _STATEMENTS  # type: ignore[attr-defined]
-    _kind._hostile = _kind not in _NOT_HOSTILE  # type: ignore[attr-defined]
+    _kind._statement = _kind in _STATEMENTS
+    _kind._hostile = _kind not in _NOT_HOSTILE
+    _kind._owner_act = _kind in _OWNER_ACTS
+    _kind._removal = _kind in _REMOVALS
 
 
 class Measure(NamedTuple):

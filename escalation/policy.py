@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -87,6 +87,9 @@ class Context:
     time: float
     rng: np.random.Generator
     package: Sequence[Event] = ()
+    # The last act found feasible in ``state`` by this context's helpers (the state does not
+    # change while a policy decides), so that :meth:`Policy.plan` need not check it again.
+    _checked: Measure | None = field(default=None, repr=False, compare=False)
 
     @property
     def measure(self) -> Measure:
@@ -127,7 +130,8 @@ class Context:
             return None
         if min_severity is None and want.kind.is_hostile:
             min_severity = max(self.severity, self.severity_of(want))
-        return substitute(self.state, self.ladder, want, min_severity)
+        chosen = self._checked = substitute(self.state, self.ladder, want, min_severity)
+        return chosen
 
     def answer_in_kind(self, extra_levels: int = 0) -> Measure | None:
         """Mirror the measure, at least ``extra_levels`` above its perceived severity.
@@ -144,8 +148,10 @@ class Context:
         feasible = self.feasible(want)
         floor = max(self.severity, level if feasible else 0) + extra_levels
         if feasible and level >= floor:
+            self._checked = want
             return want  # as :meth:`reply` would, without checking the mirror again
-        return substitute(self.state, self.ladder, want, floor)
+        chosen = self._checked = substitute(self.state, self.ladder, want, floor)
+        return chosen
 
     def rupture(self) -> list[Measure]:
         """Acts that close or suspend every open channel with the counterpart."""
@@ -165,8 +171,7 @@ class Context:
         return total(self.received) - total(self.sent)
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(NamedTuple):
     """An answer: announce ``measure`` after ``lag`` days, effective ``delay`` days later."""
 
     measure: Measure
@@ -248,7 +253,7 @@ class Policy(BaseModel):
                 raise ValueError(f"{self.name} returned an act by {m.actor}, not {ctx.actor}")
             # ``reply`` and ``_slip`` return feasible acts only (or None), so nothing is
             # checked twice.
-            chosen = m if ctx.feasible(m) else ctx.reply(m)
+            chosen = m if m is ctx._checked or ctx.feasible(m) else ctx.reply(m)
             if chosen is not None and noisy and rng.random() < self.implementation_noise:
                 chosen = self._slip(ctx, chosen)
             if chosen is not None:

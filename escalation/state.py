@@ -20,10 +20,6 @@ from enum import StrEnum
 from escalation.errors import InfeasibleMeasureError
 from escalation.measure import Measure, MeasureKind
 
-#: Measures taken by a presence's owner, and measures that remove staff from it.
-_OWNER_ACTS = frozenset({MeasureKind.SUSPEND, MeasureKind.RECALL})
-_REMOVALS = frozenset({MeasureKind.EXPEL, MeasureKind.RECALL})
-
 
 class Status(StrEnum):
     """Status of a presence."""
@@ -94,7 +90,7 @@ class State:
         The presences; copied, so the caller's objects are never changed.
     """
 
-    __slots__ = ("_channels", "_hosted", "actors", "presences")
+    __slots__ = ("_channels", "_hosted", "actors", "presences", "version")
 
     def __init__(self, actors: Iterable[str], presences: Iterable[Presence]):
         self.actors: tuple[str, ...] = tuple(actors)
@@ -117,20 +113,26 @@ class State:
         for pid in sorted(self.presences):
             p = self.presences[pid]
             self._hosted[p.host, p.owner] = (*self._hosted.get((p.host, p.owner), ()), pid)
+        #: Number of changes made through :meth:`apply`: equal versions of one state object
+        #: mean an unchanged state (the engine uses it to skip checks it has already made).
+        self.version = 0
 
     def copy(self) -> State:
-        """Return an independent copy."""
+        """Return an independent copy (each presence is checked again)."""
+        new = self._clone()
+        for p in new.presences.values():
+            p.check()
+        return new
+
+    def _clone(self) -> State:
         # Every run copies its initial state: the indexes, which depend only on owners and
-        # hosts, are shared rather than rebuilt; each presence is still checked.
+        # hosts, are shared rather than rebuilt.
         new = State.__new__(State)
         new.actors = self.actors
-        new.presences = {}
-        for i, p in self.presences.items():
-            p = p.copy()
-            p.check()
-            new.presences[i] = p
+        new.presences = {i: p.copy() for i, p in self.presences.items()}
         new._channels = self._channels
         new._hosted = self._hosted
+        new.version = 0
         return new
 
     def presence(self, presence_id: str) -> Presence:
@@ -173,7 +175,7 @@ class State:
             return f"unknown target {target!r}"
         if actor == target:
             return "an actor cannot take a measure against itself"
-        if k.is_statement:
+        if k._statement:
             return None
         if m.presence is None:
             return f"a {k} measure needs a presence"
@@ -192,7 +194,7 @@ class State:
             if n < 0 or (p.cap is not None and n > p.cap):
                 return f"cannot restore {p.id} with {n} staff (cap {p.cap})"
             return None
-        owner_acts = k in _OWNER_ACTS
+        owner_acts = k._owner_act
         if owner_acts and actor != owner:
             return f"only the owner ({owner}) can {k} at {p.id}"
         if not owner_acts and actor != host:
@@ -205,7 +207,7 @@ class State:
             return None
         if n < 1:
             return f"magnitude must be at least 1, not {n}"
-        if k in _REMOVALS and n > p.staff:
+        if k._removal and n > p.staff:
             return f"cannot remove {n} staff from {p.id}, which has {p.staff}"
         if k is MeasureKind.CAP and n > self.cap_baseline(p):
             return f"cannot cut {n} posts from {p.id}, which allows {self.cap_baseline(p)}"
@@ -234,12 +236,17 @@ class State:
         why = self.infeasibility(m)
         if why is not None:
             raise InfeasibleMeasureError(f"{m}: {why}")
+        return self._apply(m)
+
+    def _apply(self, m: Measure) -> int:
+        # :meth:`apply` without the check, for a measure known to be feasible in this state.
+        self.version += 1
         if m.presence is None:
             return 0
         p = self.presences[m.presence]
         k = m.kind
         forced = 0
-        if k in (MeasureKind.EXPEL, MeasureKind.RECALL):
+        if k._removal:
             p.staff -= m.magnitude
         elif k is MeasureKind.CAP:
             p.cap = self.cap_baseline(p) - m.magnitude
