@@ -39,7 +39,7 @@ from escalation.event import Event
 from escalation.ladder import Ladder
 from escalation.measure import Measure, MeasureKind
 from escalation.state import State
-from escalation.substitution import mirror, rupture_acts, soften, substitute
+from escalation.substitution import mirror_of, rupture_acts, soften, substitute
 from escalation.trigger import Trigger
 
 Decision = Measure | Sequence[Measure] | None
@@ -100,7 +100,7 @@ class Context:
     @property
     def hostile(self) -> bool:
         """Whether the measure being answered is hostile."""
-        return self.stimulus.measure.is_hostile
+        return self.stimulus.measure._hostile
 
     def act(
         self, kind: MeasureKind | str, presence: str | None = None, magnitude: int = 1
@@ -118,7 +118,8 @@ class Context:
 
     def mirror(self) -> Measure | None:
         """The same kind and size of act, aimed back (may be infeasible; see :meth:`reply`)."""
-        return mirror(self.state, self.actor, self.measure)
+        e = self.stimulus
+        return mirror_of(self.state, self.actor, e.measure, e.actor, e.magnitude)
 
     def reply(self, want: Measure | None, min_severity: int | None = None) -> Measure | None:
         """Apply the substitution rule to ``want`` with a severity floor.
@@ -139,18 +140,20 @@ class Context:
         For a hostile measure whose mirror is infeasible the substitution rule applies; a
         conciliatory measure is reciprocated when possible.
         """
-        want = self.mirror()
+        e = self.stimulus
+        state = self.state
+        want = mirror_of(state, self.actor, e.measure, e.actor, e.magnitude)
         if want is None:
             return None
-        if not self.hostile:
+        if not e.measure._hostile:
             return self.reply(want)
-        level = self.severity_of(want)
-        feasible = self.feasible(want)
+        level = self.ladder.severity(want.kind, want.magnitude)
+        feasible = state.infeasibility(want) is None
         floor = max(self.severity, level if feasible else 0) + extra_levels
         if feasible and level >= floor:
             self._checked = want
             return want  # as :meth:`reply` would, without checking the mirror again
-        chosen = self._checked = substitute(self.state, self.ladder, want, floor)
+        chosen = self._checked = substitute(state, self.ladder, want, floor)
         return chosen
 
     def rupture(self) -> list[Measure]:
@@ -169,6 +172,20 @@ class Context:
             )
 
         return total(self.received) - total(self.sent)
+
+
+def _draw(d: Delay, rng: np.random.Generator) -> float:
+    # ``Delay.draw``, as a function (the same draws): it runs twice for every answer.
+    median = d.median
+    if median == 0.0:
+        return 0.0
+    sigma = d.sigma
+    if sigma == 0.0:
+        return median
+    return median * math.exp(sigma * rng.standard_normal())
+
+
+_new = tuple.__new__  # builds a Plan from its fields without NamedTuple's __new__
 
 
 class Plan(NamedTuple):
@@ -245,14 +262,14 @@ class Policy(BaseModel):
         decision = self.decide(ctx)
         if decision is None:
             return []
-        wanted = [decision] if isinstance(decision, Measure) else list(decision)
+        wanted = (decision,) if isinstance(decision, Measure) else decision
         acts: list[Measure] = []
         noisy = self.implementation_noise > 0.0
         for m in wanted:
             if m.actor != ctx.actor:
                 raise ValueError(f"{self.name} returned an act by {m.actor}, not {ctx.actor}")
-            # ``reply`` and ``_slip`` return feasible acts only (or None), so nothing is
-            # checked twice.
+            # ``reply`` and ``_slip`` return feasible acts only (or None), and the helpers of
+            # the context note the act they found feasible, so nothing is checked twice.
             chosen = m if m is ctx._checked or ctx.feasible(m) else ctx.reply(m)
             if chosen is not None and noisy and rng.random() < self.implementation_noise:
                 chosen = self._slip(ctx, chosen)
@@ -260,8 +277,8 @@ class Policy(BaseModel):
                 acts.append(chosen)
         if not acts:
             return []
-        lag = self.lag.draw(rng)
-        return [Plan(m, lag, self.delay.draw(rng)) for m in acts]
+        lag = _draw(self.lag, rng)
+        return [_new(Plan, (m, lag, _draw(self.delay, rng))) for m in acts]
 
     @staticmethod
     def _slip(ctx: Context, m: Measure) -> Measure | None:

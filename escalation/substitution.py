@@ -117,33 +117,52 @@ def mirror(state: State, actor: str, stimulus: Measure) -> Measure | None:
     """Return ``actor``'s act of the same kind and size as ``stimulus``, aimed back at its author.
 
     The presence is chosen among those the kind applies to: for expulsions, deny and cap the
-    open presence of the author hosted by ``actor`` with the most staff; for ``close`` one
-    not yet closed; for ``suspend`` ``actor``'s own open presence at the author. The result
-    may be infeasible (for instance with no presence left); :func:`substitute` deals with that.
-    Routine measures (``recall``) have no mirror and give ``None``.
+    open presence of the author hosted by ``actor`` with the most staff (the last in id order
+    among equals); for ``close`` one not yet closed; for ``suspend`` ``actor``'s own open
+    presence at the author. The result may be infeasible (for instance with no presence
+    left); :func:`substitute` deals with that. Routine measures (``recall``) have no mirror
+    and give ``None``.
     """
-    k, other, n = stimulus.kind, stimulus.actor, stimulus.magnitude
+    return mirror_of(state, actor, stimulus.kind, stimulus.actor, stimulus.magnitude)
+
+
+_new = tuple.__new__  # builds a Measure from its fields without NamedTuple's __new__
+_MIRROR_LARGEST = frozenset({MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP})
+
+
+def mirror_of(state: State, actor: str, k: MeasureKind, other: str, n: int) -> Measure | None:
+    """:func:`mirror` of a measure given by its kind, author and magnitude.
+
+    Called for most answers of a run, so written without intermediate lists.
+    """
+    if k._statement:
+        return _new(Measure, (k, actor, other, None, 1))
+    presences = state.presences
+    if k in _MIRROR_LARGEST:
+        best, most = None, -1
+        for pid in state._hosted.get((actor, other), ()):
+            p = presences[pid]
+            if p.status is Status.OPEN and p.staff >= most:
+                best, most = pid, p.staff
+        return _new(Measure, (k, actor, other, best, n))
     if k is MeasureKind.RECALL:
         return None
-    if k.is_statement:
-        return Measure(k, actor, other)
-    if k in (MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP, MeasureKind.REACCREDIT):
-        hosted = [p for p in state.hosted(actor, other) if p.status is Status.OPEN]
-        if k is MeasureKind.REACCREDIT:
-            hosted = [p for p in hosted if p.cap is None or p.cap > p.staff]
-            room = [p.cap - p.staff if p.cap is not None else n for p in hosted]
-            if not hosted:
-                return None
-            best = max(range(len(hosted)), key=lambda i: room[i])
-            return Measure(k, actor, other, hosted[best].id, min(n, room[best]))
-        pid = max(hosted, key=lambda p: (p.staff, p.id)).id if hosted else None
-        return Measure(k, actor, other, pid, n)
+    if k is MeasureKind.REACCREDIT:
+        room, chosen = -1, None
+        for p in state.hosted(actor, other):
+            if p.status is Status.OPEN and (p.cap is None or p.cap > p.staff):
+                space = p.cap - p.staff if p.cap is not None else n
+                if space > room:  # the first with the most room
+                    room, chosen = space, p.id
+        if chosen is None:
+            return None
+        return _new(Measure, (k, actor, other, chosen, min(n, room)))
     if k is MeasureKind.CLOSE:
         live = [p for p in state.hosted(actor, other) if p.status is not Status.CLOSED]
-        return Measure(k, actor, other, live[0].id if live else None)
+        return _new(Measure, (k, actor, other, live[0].id if live else None, 1))
     if k is MeasureKind.SUSPEND:
         own = [p for p in state.hosted(other, actor) if p.status is Status.OPEN]
-        return Measure(k, actor, other, own[0].id if own else None)
+        return _new(Measure, (k, actor, other, own[0].id if own else None, 1))
     # RESTORE: reopen something between the two that this actor may reopen.
     for p in state.hosted(actor, other):
         if p.status is Status.CLOSED:
