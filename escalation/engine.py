@@ -219,6 +219,7 @@ class _Simulation:
     # -- logging ---------------------------------------------------------------------------
     def _log(
         self,
+        now: float,
         phase: Phase,
         m: Measure,
         act: int,
@@ -227,7 +228,6 @@ class _Simulation:
         note: str = "",
         source: str = "",
     ) -> Event:
-        now = self.env.now
         kind = m.kind
         prepared = self.prepared
         key = (kind._value_, m.magnitude)  # a str key hashes faster than an enum member
@@ -267,6 +267,9 @@ class _Simulation:
         return e
 
     # -- event callbacks -------------------------------------------------------------------
+    # Each callback ends by checking whether anything is left to happen (``_idle``). The hot
+    # paths (answers and effects) are written out in one function each rather than spread
+    # over helpers: they run for every measure of every run.
     def _on_trigger(self, due: Any) -> None:
         m, t, delay = due._value
         self.pending -= 1
@@ -278,91 +281,121 @@ class _Simulation:
             if t.id is not None:
                 self.trigger_events[t.id] = ev.id
         else:
-            self.problems.append(self._log(Phase.INFEASIBLE, m, -1, cause, 0, why, t.source))
+            self.problems.append(
+                self._log(self.env.now, Phase.INFEASIBLE, m, -1, cause, 0, why, t.source)
+            )
         if not self.triggers_left:
             self._arm_quiet()
-        self._check_idle()
+        if not self.pending:
+            self._idle()
 
     def _on_answer(self, due: Any) -> None:
-        m, cause, delay, version = due._value
+        m, cause, delay, stamp = due._value
         self.pending -= 1
         note = ""
-        # A plan is feasible in the state it was made in: unless the state changed during
+        # A plan is feasible in the state it was made in: unless its presence changed during
         # the lag, there is nothing to check.
-        if version != self.state.version:
-            why = self.state.infeasibility(m)
+        state = self.state
+        if stamp != state.changes.get(m.presence):
+            why = state.infeasibility(m)
             if why is not None:
-                sub = substitute(self.state, self.ladder, m)
+                sub = substitute(state, self.ladder, m)
                 if sub is None:
-                    self._check_idle()
+                    if not self.pending:
+                        self._idle()
                     return
                 note = f"instead of {m.kind} x{m.magnitude} ({why})"
                 m = sub
         self._publish(m, cause, delay, note)
-        self._check_idle()
+        if not self.pending:
+            self._idle()
 
     def _on_effect(self, due: Any) -> None:
-        m, announced, version = due._value
+        m, announced, stamp = due._value
         self.pending -= 1
-        self._effect(m, announced, version)
-        self._check_idle()
+        state = self.state
+        now = self.env._now
+        if stamp == state.changes[m.presence]:  # feasible when announced, unchanged since
+            forced = state._apply(m)
+        else:
+            why = state.infeasibility(m)
+            if why is not None:
+                self._log(now, Phase.LAPSED, m, announced.act, announced.cause, 0, why)
+                if not self.pending:
+                    self._idle()
+                return
+            forced = state._apply(m)
+        self._log(now, Phase.EFFECTIVE, m, announced.act, announced.cause, forced)
+        kind = m.kind
+        if (kind is MeasureKind.CLOSE or kind is MeasureKind.SUSPEND) and self.rupture is None:
+            a, b = sorted((m.actor, m.target))
+            if state.ruptured(a, b):
+                self.rupture = (now, self.prepared.date(now), (a, b))
+                if self.prepared.stop_at_rupture:
+                    self._stop("rupture", now)
+        if not self.pending:
+            self._idle()
 
     def _on_package(self, due: Any) -> None:
         self.pending -= 1
         key = due._value
         self._decide(key, self.packages.pop(key))
-        self._check_idle()
+        if not self.pending:
+            self._idle()
 
     # -- what happens ----------------------------------------------------------------------
     def _publish(
         self, m: Measure, cause: int | None, delay: float, note: str = "", source: str = ""
     ) -> Event:
         """Announce a feasible measure: log it, schedule its effect, have it answered."""
+        env = self.env
+        now = env._now
         act = self.acts
         self.acts = act + 1
         if act + 1 >= MAX_ACTS:
-            self._stop("limit", self.env.now)
-        ev = self._log(Phase.ANNOUNCED, m, act, cause, 0, note, source)
+            self._stop("limit", now)
+        ev = self._log(now, Phase.ANNOUNCED, m, act, cause, 0, note, source)
         kind = m.kind
+        actor = m.actor
         if kind._hostile:
-            if m.actor != self.last:
+            if actor != self.last:
                 self.rounds += 1
-                self.last = m.actor
+                self.last = actor
             if ev.severity > self.peak:
                 self.peak = ev.severity
-        self.last_announce = self.env.now
+        self.last_announce = now
         if not kind._statement:
             self.pending += 1
-            _Due(self.env, delay, URGENT, self._on_effect, (m, ev, self.state.version))
-        self._arm_quiet()
-        if kind is not MeasureKind.RECALL:
-            self._notify(ev)
+            stamp = self.state.changes[m.presence]
+            _Due(env, delay, URGENT, self._on_effect, (m, ev, stamp))
+        if not self.quiet_check:
+            self._arm_quiet()
+        if kind is MeasureKind.RECALL:
+            return ev
+        # Measures one actor announces against another at the same instant form a package,
+        # answered once: the target decides after the last of them, on the most severe. The
+        # decision waits for an event scheduled at this instant behind everything already due
+        # now; when nothing else is due now, no more of the package can come and it is made
+        # at once, which is the same (nothing can run in between).
+        key = (m.target, actor)
+        self.received[key].append(ev)
+        package = self.packages.get(key)
+        if package is not None:
+            package.append(ev)
+        elif env.peek() > now:
+            self._decide(key, [ev])
+        else:
+            self.packages[key] = [ev]
+            self.pending += 1
+            _Due(env, 0, NORMAL, self._on_package, key)
         return ev
 
     def _arm_quiet(self) -> None:
         quiet = self.prepared.quiet_days
         if quiet is not None and not self.quiet_check:
             self.quiet_check = True
-            due = max(0.0, self.last_announce + quiet - self.env.now)
-            _Due(self.env, due, NORMAL, self._on_quiet)
-
-    def _notify(self, ev: Event) -> None:
-        # Measures one actor announces against another at the same instant form a package,
-        # answered once: the target decides after the last of them, on the most severe. The
-        # decision waits for an event scheduled at this instant behind everything already due
-        # now; when nothing else is due now, no more of the package can come and it is made at
-        # once, which is the same (nothing can run in between).
-        key = (ev.target, ev.actor)
-        self.received[key].append(ev)
-        package = self.packages.get(key)
-        if package is not None:
-            package.append(ev)
-        elif self.env.peek() > ev.time:
-            self._decide(key, [ev])
-        else:
-            self.packages[key] = [ev]
-            self.pending += 1
-            _Due(self.env, 0, NORMAL, self._on_package, key)
+            now = self.env._now
+            _Due(self.env, max(0.0, self.last_announce + quiet - now), NORMAL, self._on_quiet)
 
     def _decide(self, key: tuple[str, str], package: list[Event]) -> None:
         if len(package) == 1:
@@ -380,42 +413,20 @@ class _Simulation:
             self.ladder,
             received[key],
             received[key[1], key[0]],
-            self.env.now,
+            stimulus.time,
             self.rng,
             package,
         )
         prepared = self.prepared
         plans = prepared.policies[key].plan(ctx)
         if plans:
-            version = state.version if prepared.trusted[key] else -1
-            for plan in plans:
+            trusted = prepared.trusted[key]
+            changes = state.changes
+            env = self.env
+            for m, lag, delay in plans:
                 self.pending += 1
-                _Due(
-                    self.env,
-                    plan.lag,
-                    NORMAL,
-                    self._on_answer,
-                    (plan.measure, stimulus.id, plan.delay, version),
-                )
-
-    def _effect(self, m: Measure, announced: Event, version: int) -> None:
-        state = self.state
-        if version == state.version:  # feasible when announced, and nothing changed since
-            forced = state._apply(m)
-        else:
-            why = state.infeasibility(m)
-            if why is not None:
-                self._log(Phase.LAPSED, m, announced.act, announced.cause, 0, why)
-                return
-            forced = state._apply(m)
-        self._log(Phase.EFFECTIVE, m, announced.act, announced.cause, forced)
-        if self.rupture is None and m.kind in (MeasureKind.CLOSE, MeasureKind.SUSPEND):
-            a, b = sorted((m.actor, m.target))
-            if state.ruptured(a, b):
-                now = self.env.now
-                self.rupture = (now, self.prepared.date(now), (a, b))
-                if self.prepared.stop_at_rupture:
-                    self._stop("rupture", now)
+                stamp = changes.get(m.presence) if trusted else -1
+                _Due(env, lag, NORMAL, self._on_answer, (m, stimulus.id, delay, stamp))
 
     # -- stopping --------------------------------------------------------------------------
     def _on_quiet(self, _: Any) -> None:
@@ -430,8 +441,9 @@ class _Simulation:
         else:
             _Due(self.env, quiet - since, NORMAL, self._on_quiet)
 
-    def _check_idle(self) -> None:
-        if self.pending or self.stop_reason is not None:
+    def _idle(self) -> None:
+        # Nothing is pending: the run ends (unless it has already stopped).
+        if self.stop_reason is not None:
             return
         quiet = self.prepared.quiet_days
         horizon = self.prepared.horizon
@@ -461,7 +473,8 @@ class _Simulation:
             self.pending += 1
             self.triggers_left += 1
             _Due(env, when, NORMAL, self._on_trigger, payload)
-        self._check_idle()
+        if not self.pending:
+            self._idle()
         env.run(until=self.stop_event)
 
     def outcome(self) -> Outcome:

@@ -90,7 +90,7 @@ class State:
         The presences; copied, so the caller's objects are never changed.
     """
 
-    __slots__ = ("_channels", "_hosted", "actors", "presences", "version")
+    __slots__ = ("_channels", "_hosted", "actors", "changes", "presences")
 
     def __init__(self, actors: Iterable[str], presences: Iterable[Presence]):
         self.actors: tuple[str, ...] = tuple(actors)
@@ -113,9 +113,10 @@ class State:
         for pid in sorted(self.presences):
             p = self.presences[pid]
             self._hosted[p.host, p.owner] = (*self._hosted.get((p.host, p.owner), ()), pid)
-        #: Number of changes made through :meth:`apply`: equal versions of one state object
-        #: mean an unchanged state (the engine uses it to skip checks it has already made).
-        self.version = 0
+        #: Changes made through :meth:`apply` to each presence: while a presence's count is
+        #: the same, so is the feasibility of every measure at it (the engine uses this to
+        #: skip checks it has already made).
+        self.changes: dict[str | None, int] = dict.fromkeys(self.presences, 0)
 
     def copy(self) -> State:
         """Return an independent copy (each presence is checked again)."""
@@ -132,7 +133,7 @@ class State:
         new.presences = {i: p.copy() for i, p in self.presences.items()}
         new._channels = self._channels
         new._hosted = self._hosted
-        new.version = 0
+        new.changes = dict.fromkeys(new.presences, 0)
         return new
 
     def presence(self, presence_id: str) -> Presence:
@@ -240,9 +241,9 @@ class State:
 
     def _apply(self, m: Measure) -> int:
         # :meth:`apply` without the check, for a measure known to be feasible in this state.
-        self.version += 1
         if m.presence is None:
             return 0
+        self.changes[m.presence] += 1
         p = self.presences[m.presence]
         k = m.kind
         forced = 0
