@@ -106,7 +106,9 @@ class Measure(NamedTuple):
 
     def with_magnitude(self, magnitude: int) -> Measure:
         """Return the same measure with another magnitude."""
-        return Measure(self.kind, self.actor, self.target, self.presence, magnitude)
+        return tuple.__new__(
+            Measure, (self.kind, self.actor, self.target, self.presence, magnitude)
+        )
 
     def __str__(self) -> str:
         where = f" at {self.presence}" if self.presence else ""

@@ -168,7 +168,36 @@ class State:
     # -- feasibility -----------------------------------------------------------------------
     def infeasibility(self, m: Measure) -> str | None:
         """Return why ``m`` is infeasible in this state, or ``None`` if it is feasible."""
-        # Called several times for every act of a run: attributes are read once into locals.
+        # Called for most acts of a run: the usual cases are decided here at once; anything
+        # else (and every reason) comes from the full check, ``_why``.
+        k, actor, target, pid, n = m
+        p = self.presences.get(pid) if pid is not None else None
+        if p is not None and k is not MeasureKind.RESTORE:
+            if k._owner_act:
+                ok = p.owner == actor and p.host == target and p.status is Status.OPEN
+                if ok and (k is MeasureKind.SUSPEND or 1 <= n <= p.staff):
+                    return None
+            elif p.host == actor and p.owner == target:
+                status = p.status
+                if k is MeasureKind.CLOSE:
+                    if status is not Status.CLOSED:
+                        return None
+                elif status is Status.OPEN and n >= 1:
+                    if k is MeasureKind.EXPEL:
+                        if n <= p.staff:
+                            return None
+                    elif k is MeasureKind.CAP:
+                        if n <= (p.cap if p.cap is not None else p.staff):
+                            return None
+                    elif k is MeasureKind.REACCREDIT:
+                        if p.cap is None or p.staff + n <= p.cap:
+                            return None
+                    elif k is MeasureKind.DENY:
+                        return None
+        return self._why(m)
+
+    def _why(self, m: Measure) -> str | None:
+        # The full feasibility check, in the order its reasons are given.
         actor, target, k, n = m.actor, m.target, m.kind, m.magnitude
         if actor not in self.actors:
             return f"unknown actor {actor!r}"
