@@ -14,6 +14,7 @@ from escalation.errors import InfeasibleMeasureError
 from escalation.event import Phase
 from escalation.ladder import DEFAULT_LADDER
 from escalation.measure import Measure, MeasureKind
+from escalation.outcome import count_rounds
 from escalation.policy import Context
 from escalation.state import State, Status
 from escalation.substitution import hostile_candidates, substitute
@@ -45,6 +46,16 @@ def test_feasible_measures_never_break_the_invariants(case):
                 state.apply(m)
             assert state.snapshot() == before
         assert_invariants(state)
+
+
+@given(measure_sequences())
+def test_quick_feasibility_check_agrees_with_the_full_one(case):
+    state, sequence = case
+    for m in sequence:
+        why = state._why(m)
+        assert state.infeasibility(m) == why
+        if why is None:
+            state.apply(m)
 
 
 @given(measure_sequences())
@@ -153,6 +164,19 @@ def test_random_scenarios_run_to_a_consistent_end(scenario, seed):
             )
         else:
             assert e.phase is Phase.INFEASIBLE and e in run.problems
+
+    # Every measure was feasible when announced (the engine skips checks it has made before,
+    # so this is checked here from the log) and when it took effect (``apply`` checks).
+    state = run.initial.copy()
+    for e in events:
+        m = Measure(e.measure, e.actor, e.target, e.presence, e.magnitude)
+        if e.phase is Phase.ANNOUNCED:
+            assert state.infeasibility(m) is None, e
+        elif e.phase is Phase.EFFECTIVE:
+            state.apply(m)
+    # The outcome's counts, kept by the engine as it goes, agree with the log.
+    assert count_rounds(events) == (out.rounds, out.peak_severity, out.last_mover)
+    assert out.acts == len(announced)
 
     for _, state in run.states():
         assert_invariants(state)
