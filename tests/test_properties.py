@@ -48,14 +48,24 @@ def test_feasible_measures_never_break_the_invariants(case):
         assert_invariants(state)
 
 
-@given(measure_sequences())
-def test_quick_feasibility_check_agrees_with_the_full_one(case):
-    state, sequence = case
-    for m in sequence:
-        why = state._why(m)
-        assert state.infeasibility(m) == why
-        if why is None:
-            state.apply(m)
+@given(states(), st.data())
+def test_quick_feasibility_check_agrees_with_the_full_one(state, data):
+    # Every kind at every presence (and none), both ways round and between two drawn actors,
+    # with the magnitudes at the edges of what is allowed.
+    stranger = data.draw(st.tuples(st.sampled_from(state.actors), st.sampled_from(state.actors)))
+    for p in [*state.presences.values(), None]:
+        edges = {0, 1, 2}
+        if p is not None:
+            edges |= {p.staff - 1, p.staff, p.staff + 1}
+            if p.cap is not None:
+                room = p.cap - p.staff
+                edges |= {p.cap - 1, p.cap, p.cap + 1, room - 1, room, room + 1}
+        pairs = [stranger] if p is None else [(p.owner, p.host), (p.host, p.owner), stranger]
+        for kind in MeasureKind:
+            for actor, target in pairs:
+                for n in sorted(edges):
+                    m = Measure(kind, actor, target, p.id if p else None, n)
+                    assert state.infeasibility(m) == state._why(m), m
 
 
 @given(measure_sequences())
