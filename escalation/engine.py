@@ -35,6 +35,7 @@ from __future__ import annotations
 import time as _time
 from collections.abc import Callable
 from datetime import date
+from heapq import heappush
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,9 @@ class _Due(simpy.Event):
         self.callbacks = [callback]
         self._value = value
         self._ok = True
-        env.schedule(self, priority, delay)
+        # What ``env.schedule(self, priority, delay)`` does, without the extra call: this runs
+        # for every event of every run (SimPy 4's queue entry: time, priority, id, event).
+        heappush(env._queue, (env._now + delay, priority, next(env._eid), self))
 
 
 class _Prepared:
@@ -98,7 +101,7 @@ class _Prepared:
         }
         # Whether the engine may trust a policy's plans to be feasible when made (the base
         # ``Policy.plan`` guarantees it; an overriding ``plan`` is checked at announcement).
-        self.trusted = {key: type(p).plan is Policy.plan for key, p in self.policies.items()}
+        self.deciders = {key: (p, type(p).plan is Policy.plan) for key, p in self.policies.items()}
         # Triggers in date order, then file order; then each policy's scripted acts.
         start = scenario.start
         due: list[tuple[float, int, str, Trigger]] = []
@@ -228,14 +231,14 @@ class _Simulation:
         note: str = "",
         source: str = "",
     ) -> Event:
-        kind = m.kind
+        kind, actor, target, presence, magnitude = m
         prepared = self.prepared
-        key = (kind._value_, m.magnitude)  # a str key hashes faster than an enum member
+        key = (kind._value_, magnitude)  # a str key hashes faster than an enum member
         marks = prepared.marks.get(key)
         if marks is None:
             ladder = self.ladder
             marks = prepared.marks[key] = (
-                ladder.severity(kind, m.magnitude),
+                ladder.severity(kind, magnitude),
                 ladder.cameo(kind),
                 ladder.goldstein(kind),
             )
@@ -249,11 +252,11 @@ class _Simulation:
                 phase,
                 now,
                 when,
-                m.actor,
-                m.target,
+                actor,
+                target,
                 kind,
-                m.presence,
-                m.magnitude,
+                presence,
+                magnitude,
                 marks[0],
                 cause,
                 forced,
@@ -382,7 +385,7 @@ class _Simulation:
         package = self.packages.get(key)
         if package is not None:
             package.append(ev)
-        elif env.peek() > now:
+        elif not env._queue or env._queue[0][0] > now:  # nothing else is due now
             self._decide(key, [ev])
         else:
             self.packages[key] = [ev]
@@ -417,10 +420,9 @@ class _Simulation:
             self.rng,
             package,
         )
-        prepared = self.prepared
-        plans = prepared.policies[key].plan(ctx)
+        policy, trusted = self.prepared.deciders[key]
+        plans = policy.plan(ctx)
         if plans:
-            trusted = prepared.trusted[key]
             changes = state.changes
             env = self.env
             for m, lag, delay in plans:

@@ -18,6 +18,9 @@ from escalation.policy import Context, Decision, Policy
 from escalation.state import Status
 from escalation.trigger import Trigger
 
+#: Kinds whose magnitude :class:`Proportional` scales.
+_SCALED = frozenset({MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP})
+
 
 class TitForTat(Policy):
     """Answer every measure in kind: same kind, same size (mirror).
@@ -48,8 +51,10 @@ class Proportional(Policy):
         want = ctx.mirror()
         if want is None:
             return None
-        if want.kind in (MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP):
-            want = want.with_magnitude(max(1, round(self.ratio * want.magnitude)))
+        if want.kind in _SCALED:
+            n = max(1, round(self.ratio * want.magnitude))
+            if n != want.magnitude:
+                want = want.with_magnitude(n)
         if not ctx.hostile:
             return ctx.reply(want)
         bump = ctx.severity - ctx.stimulus.severity

@@ -262,10 +262,23 @@ class Policy(BaseModel):
         decision = self.decide(ctx)
         if decision is None:
             return []
-        wanted = (decision,) if isinstance(decision, Measure) else decision
-        acts: list[Measure] = []
         noisy = self.implementation_noise > 0.0
-        for m in wanted:
+        if isinstance(decision, Measure):  # the usual case: one act, written out
+            if decision.actor != ctx.actor:
+                raise ValueError(
+                    f"{self.name} returned an act by {decision.actor}, not {ctx.actor}"
+                )
+            one: Measure | None = decision
+            if decision is not ctx._checked and ctx.state.infeasibility(decision) is not None:
+                one = ctx.reply(decision)
+            if one is not None and noisy and rng.random() < self.implementation_noise:
+                one = self._slip(ctx, one)
+            if one is None:
+                return []
+            lag = _draw(self.lag, rng)
+            return [_new(Plan, (one, lag, _draw(self.delay, rng)))]
+        acts: list[Measure] = []
+        for m in decision:
             if m.actor != ctx.actor:
                 raise ValueError(f"{self.name} returned an act by {m.actor}, not {ctx.actor}")
             # ``reply`` and ``_slip`` return feasible acts only (or None), and the helpers of
