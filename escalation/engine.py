@@ -483,7 +483,7 @@ class _Simulation:
         """The outcome of the finished run."""
         rupture = self.rupture
         reason = self.stop_reason or "horizon"
-        return Outcome(
+        return Outcome._build(
             ruptured=rupture is not None,
             time_to_rupture=rupture[0] if rupture else None,
             rupture_date=rupture[1] if rupture else None,

@@ -129,8 +129,15 @@ class Context:
         """
         if want is None:
             return None
-        if min_severity is None and want.kind.is_hostile:
-            min_severity = max(self.severity, self.severity_of(want))
+        level = self.ladder.severity(want.kind, want.magnitude)
+        if min_severity is None and want.kind._hostile:
+            min_severity = max(self.severity, level)
+        # ``substitute`` in short when ``want`` itself will do (the usual case).
+        if (min_severity is None or level >= min_severity) and self.state.infeasibility(
+            want
+        ) is None:
+            self._checked = want
+            return want
         chosen = self._checked = substitute(self.state, self.ladder, want, min_severity)
         return chosen
 

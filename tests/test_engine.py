@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import numpy as np
@@ -472,3 +473,15 @@ def test_outcome_final_matches_the_final_state_and_the_replayed_states():
     # The trigger's expulsion takes effect on the first day: the state at its end shows it.
     assert run.state_at(START).presence("b-in-a").staff == 4
     assert run.initial.presence("b-in-a").staff == 6
+
+
+def test_the_engine_outcome_is_a_complete_outcome():
+    # The engine builds outcomes without the dataclass constructor: every field is set, and
+    # the result equals one made by the constructor and stays frozen.
+    out = esc.simulate(stochastic_scenario(), seed=6).outcome
+    names = [f.name for f in dataclasses.fields(esc.Outcome)]
+    assert sorted(vars(out)) == sorted(names)
+    again = esc.Outcome(**{n: getattr(out, n) for n in names})
+    assert again == out and again.to_dict() == out.to_dict()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        out.rounds = 0  # type: ignore[misc]
