@@ -36,6 +36,7 @@ import time as _time
 from collections.abc import Callable
 from datetime import date
 from heapq import heappush
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,8 @@ class _Prepared:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.ladder = scenario.build_ladder()
-        self.initial = scenario.initial_state()  # copied by every run, never run itself
+        # Copied by every run, never run itself; shared by the runs' records (read-only).
+        self.initial = scenario.initial_state().share()
         self.start_ordinal = scenario.start.toordinal()
         self.horizon = scenario.horizon_days
         self.quiet_days = scenario.stop.quiet_days
@@ -192,12 +194,12 @@ class _Simulation:
         "triggers_left",
     )
 
-    def __init__(self, prepared: _Prepared, rng: np.random.Generator):
+    def __init__(self, prepared: _Prepared, rng: np.random.Generator, env: simpy.Environment):
         self.scenario = prepared.scenario
         self.prepared = prepared
         self.rng = rng
         self.ladder = prepared.ladder
-        self.env = simpy.Environment()
+        self.env = env
         self.state = prepared.initial._clone()
         self.events: list[Event] = []
         self.problems: list[Event] = []
@@ -499,6 +501,18 @@ class _Simulation:
         )
 
 
+_INTEGERS = (int, np.integer)
+
+
+def _reset(env: simpy.Environment) -> simpy.Environment:
+    """Return a used environment as good as new: time 0 and nothing scheduled."""
+    env._now = 0  # as a new environment has it
+    env._queue.clear()
+    env._eid = count()
+    env._active_proc = None
+    return env
+
+
 def _generator(seed: Seed) -> tuple[np.random.Generator, Any]:
     if isinstance(seed, np.random.Generator):
         seq = getattr(seed.bit_generator, "seed_seq", None)
@@ -511,7 +525,7 @@ def _generator(seed: Seed) -> tuple[np.random.Generator, Any]:
             "entropy": seed.entropy,
             "spawn_key": list(seed.spawn_key),
         }
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, _INTEGERS)):
         raise TypeError(f"seed must be an int, a numpy Generator or SeedSequence, not {seed!r}")
     return np.random.default_rng(seed), seed
 
@@ -538,6 +552,11 @@ class Simulator:
         self.scenario = scenario
         self._prepared = _Prepared(scenario) if scenario.posterior is None else None
         self._particles: dict[int, _Prepared] = {}
+        self._environments: list[simpy.Environment] = []
+
+    def __getstate__(self) -> dict[str, Any]:
+        # What a Simulator prepared goes with it to a worker; its environments do not.
+        return {**self.__dict__, "_environments": []}
 
     def run(self, seed: Seed = None) -> Run:
         """Run the scenario once with ``seed`` (see :func:`simulate`)."""
@@ -555,14 +574,21 @@ class Simulator:
             if prepared is None:
                 drawn = posterior.apply(self.scenario, index, source=source)
                 prepared = self._particles[index] = _Prepared(drawn)
-        sim = _Simulation(prepared, rng)
+        # A run takes an environment from the pool (or makes one) and puts it back when done:
+        # ``pop`` and ``append`` are atomic, so threads sharing a Simulator never share one.
+        try:
+            env = _reset(self._environments.pop())
+        except IndexError:
+            env = simpy.Environment()
+        sim = _Simulation(prepared, rng, env)
         sim.run()
+        self._environments.append(env)
         return Run(
             scenario=prepared.scenario,
             seed=record,
             events=sim.events,
             outcome=sim.outcome(),
-            initial=prepared.initial._clone(),
+            initial=prepared.initial,
             final=sim.state,
             ladder=sim.ladder,
             runtime=_time.perf_counter() - began,

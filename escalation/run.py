@@ -33,7 +33,8 @@ class Run:
     outcome
         What the run came to.
     initial
-        State at the start.
+        State at the start: read-only, as the runs of one scenario share it (its
+        :meth:`~escalation.state.State.copy` can change).
     final
         State at the end.
     ladder

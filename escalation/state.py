@@ -90,7 +90,7 @@ class State:
         The presences; copied, so the caller's objects are never changed.
     """
 
-    __slots__ = ("_channels", "_hosted", "actors", "changes", "presences")
+    __slots__ = ("_channels", "_hosted", "_shared", "actors", "changes", "presences")
 
     def __init__(self, actors: Iterable[str], presences: Iterable[Presence]):
         self.actors: tuple[str, ...] = tuple(actors)
@@ -117,6 +117,21 @@ class State:
         #: the same, so is the feasibility of every measure at it (the engine uses this to
         #: skip checks it has already made).
         self.changes: dict[str | None, int] = dict.fromkeys(self.presences, 0)
+        self._shared = False  # a shared state (see :meth:`share`) refuses to change
+
+    def share(self) -> State:
+        """Make this state read-only, so that many may hold it, and return it.
+
+        The engine shares one initial state among all the runs of a scenario
+        (:attr:`Run.initial`); :meth:`copy` gives a state that can change.
+        """
+        self._shared = True
+        return self
+
+    @property
+    def shared(self) -> bool:
+        """Whether this state is read-only (see :meth:`share`)."""
+        return self._shared
 
     def copy(self) -> State:
         """Return an independent copy (each presence is checked again)."""
@@ -134,6 +149,7 @@ class State:
         new._channels = self._channels
         new._hosted = self._hosted
         new.changes = dict.fromkeys(new.presences, 0)
+        new._shared = False
         return new
 
     def presence(self, presence_id: str) -> Presence:
@@ -262,7 +278,11 @@ class State:
         ------
         InfeasibleMeasureError
             If the measure is not feasible in this state (the state is then unchanged).
+        TypeError
+            If the state is shared (read-only).
         """
+        if self._shared:
+            raise TypeError("this state is shared and read-only: change a copy() of it")
         why = self.infeasibility(m)
         if why is not None:
             raise InfeasibleMeasureError(f"{m}: {why}")

@@ -485,3 +485,45 @@ def test_the_engine_outcome_is_a_complete_outcome():
     assert again == out and again.to_dict() == out.to_dict()
     with pytest.raises(dataclasses.FrozenInstanceError):
         out.rounds = 0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", ["two-states", "nato-russia-2021", "three-actors"])
+def test_a_simulator_run_is_the_run_simulate_gives(name):
+    # One Simulator runs seed after seed in reused environments, whatever the last run left
+    # scheduled (runs stop at a rupture or at the quiet time with events still pending).
+    scenario = esc.load_scenario(name)
+    sim = engine.Simulator(scenario)
+    left = 0
+    for seed in range(60):
+        again = sim.run(seed)
+        fresh = esc.simulate(scenario, seed=seed)
+        assert again.to_records() == fresh.to_records()
+        assert again.outcome == fresh.outcome
+        (env,) = sim._environments
+        left += len(env._queue)  # what the next run's environment starts from
+    assert left >= 60
+
+
+def test_threads_sharing_a_simulator_get_their_own_runs():
+    from concurrent.futures import ThreadPoolExecutor
+
+    sim = engine.Simulator(stochastic_scenario())
+    serial = [sim.run(seed).to_records() for seed in range(200)]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda s: sim.run(s).to_records(), range(200)))
+    assert threaded == serial
+
+
+def test_the_initial_state_of_a_run_is_shared_and_read_only():
+    sim = engine.Simulator(stochastic_scenario())
+    first, second = sim.run(1), sim.run(2)
+    assert first.initial is second.initial and first.initial.shared
+    before = first.initial.snapshot()
+    expel = esc.Measure(MeasureKind.EXPEL, "a", "b", "b-in-a", 1)
+    with pytest.raises(TypeError, match="read-only"):
+        first.initial.apply(expel)
+    mine = first.initial.copy()
+    assert not mine.shared
+    mine.apply(expel)
+    assert first.initial.snapshot() == before != mine.snapshot()
+    assert first.state_at(0.0).snapshot() != before  # the trigger's effect, on a copy
