@@ -27,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -133,7 +134,9 @@ def measure(
     """Time ``runs`` seeds of every case, ``repeats`` times.
 
     Within a repetition the cases take turns every ``block`` seeds (in an order that rotates),
-    so that a change in machine load falls on every case alike.
+    so that a change in machine load falls on every case alike. The garbage collector runs
+    (untimed) before each block: a case's block is timed with the collections its own runs
+    cause, not those another case's left-over garbage would.
     """
     names = list(cases)
     timings: dict[str, list[tuple[float, int]]] = {n: [] for n in names}
@@ -145,10 +148,12 @@ def measure(
             k = turn % len(names)
             for name in names[k:] + names[:k]:
                 run_one, count = cases[name]
+                gc.collect()  # no case pays for collecting the garbage another one left
                 began = time.perf_counter()
                 results = [run_one(seed) for seed in seeds]
                 spent[name] += time.perf_counter() - began
                 events[name] += count(results)
+                del results
         for name in names:
             timings[name].append((spent[name], events[name]))
     return timings
@@ -179,6 +184,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for run_one, _ in cases.values():  # warm up imports and caches
         for seed in range(50):
             run_one(seed)
+    # What is alive now (modules, prepared scenarios, posterior particles) stays alive: moved
+    # out of the collector's way, it no longer makes each full collection during the timing
+    # slower, whichever case happens to trigger it (the baseline's runs leave reference
+    # cycles, so it triggers most of them).
+    gc.collect()
+    gc.freeze()
     timings = measure(cases, args.runs, args.repeats)
 
     figures: dict[str, Any] = {"cases": {}}

@@ -1,7 +1,10 @@
 """The engine: one run of a scenario on a SimPy environment.
 
-Each run has its own :class:`simpy.Environment`, state and random generator; nothing is kept at
-module level. Things that happen:
+Each run has its own :class:`simpy.Environment` (new, or reused once reset), state and random
+generator; nothing a run changes outlives it. What runs of one scenario share is prepared once
+(:class:`Simulator`; :func:`simulate` keeps it for the last few scenario objects).
+
+Things that happen:
 
 * an **announcement** makes a measure public. It is logged, its effect is scheduled after the
   announce-to-effect delay, and the target's policy toward the author is asked for an answer;
@@ -32,6 +35,7 @@ passing (policies with a zero lag answering each other), a run also stops, with 
 
 from __future__ import annotations
 
+import threading
 import time as _time
 from collections.abc import Callable
 from datetime import date
@@ -552,6 +556,7 @@ class Simulator:
         self.scenario = scenario
         self._prepared = _Prepared(scenario) if scenario.posterior is None else None
         self._particles: dict[int, _Prepared] = {}
+        self._posterior: Any = None  # the posterior the particles were prepared from
         self._environments: list[simpy.Environment] = []
 
     def __getstate__(self) -> dict[str, Any]:
@@ -568,7 +573,9 @@ class Simulator:
 
             source = self.scenario.posterior
             assert source is not None
-            posterior = load_posterior(source)
+            posterior = load_posterior(source)  # the same object while the file is unchanged
+            if posterior is not self._posterior:  # first run, or the file was rewritten
+                self._posterior, self._particles = posterior, {}
             index = posterior.draw(rng)
             prepared = self._particles.get(index)
             if prepared is None:
@@ -612,5 +619,36 @@ def simulate(scenario: Scenario | str | Path, seed: Seed = None) -> Run:
     -------
     Run
         Events, outcome, initial and final states.
+
+    Notes
+    -----
+    What a run of a scenario object prepares (see :class:`Simulator`) is kept for the next
+    call with the same object, for the last :data:`PREPARED_SCENARIOS` objects used, so that
+    ``simulate`` in a loop is as fast as a :class:`Simulator`. Scenarios are immutable, so
+    this changes no result. A name or path is read again at every call.
     """
+    if isinstance(scenario, Scenario):
+        return _simulator_for(scenario).run(seed)
     return Simulator(scenario).run(seed)
+
+
+#: How many scenario objects :func:`simulate` keeps prepared.
+PREPARED_SCENARIOS = 8
+
+_simulators: dict[int, tuple[Scenario, Simulator]] = {}
+_simulators_lock = threading.Lock()
+
+
+def _simulator_for(scenario: Scenario) -> Simulator:
+    # Keyed by identity (hashing a scenario means hashing all of it); the entry holds the
+    # scenario itself, so its id cannot be reused while the entry lives. Oldest out first.
+    key = id(scenario)
+    hit = _simulators.get(key)
+    if hit is not None and hit[0] is scenario:
+        return hit[1]
+    sim = Simulator(scenario)
+    with _simulators_lock:
+        while len(_simulators) >= PREPARED_SCENARIOS:
+            _simulators.pop(next(iter(_simulators)), None)
+        _simulators[key] = (scenario, sim)
+    return sim

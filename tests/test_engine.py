@@ -527,3 +527,41 @@ def test_the_initial_state_of_a_run_is_shared_and_read_only():
     mine.apply(expel)
     assert first.initial.snapshot() == before != mine.snapshot()
     assert first.state_at(0.0).snapshot() != before  # the trigger's effect, on a copy
+
+
+def test_simulate_keeps_what_it_prepared_for_a_scenario_object():
+    scenario = stochastic_scenario()
+    first = esc.simulate(scenario, seed=3)
+    assert engine._simulators[id(scenario)][0] is scenario
+    assert esc.simulate(scenario, seed=3).to_records() == first.to_records()
+    others = [stochastic_scenario() for _ in range(engine.PREPARED_SCENARIOS + 2)]
+    for other in others:
+        esc.simulate(other, seed=1)
+    assert len(engine._simulators) == engine.PREPARED_SCENARIOS  # the oldest went out
+    assert id(scenario) not in engine._simulators
+    assert esc.simulate(scenario, seed=3).to_records() == first.to_records()
+
+
+def test_a_rewritten_posterior_file_is_used_by_the_next_run(tmp_path):
+    import json
+    import os
+    import shutil
+
+    bundled = esc.load_scenario("nato-russia-2021")
+    assert bundled.posterior is not None
+    shutil.copy(bundled.posterior, tmp_path / "posterior.json")
+    scenario = bundled.model_copy(update={"posterior": str(tmp_path / "posterior.json")})
+    before = [esc.simulate(scenario, seed=s) for s in range(30)]
+
+    data = json.loads((tmp_path / "posterior.json").read_text())
+    where = data["parameters"].index("russia.reply_probability")
+    for particle in data["particles"]:
+        particle[where] = 0.0  # Russia no longer answers
+    (tmp_path / "posterior.json").write_text(json.dumps(data))
+    os.utime(tmp_path / "posterior.json", ns=(1, 1))  # a new modification time, surely
+
+    after = [esc.simulate(scenario, seed=s) for s in range(30)]
+    fresh = [engine.Simulator(scenario).run(s) for s in range(30)]
+    assert [r.to_records() for r in after] == [r.to_records() for r in fresh]
+    assert not any(e.actor == "russia" and e.cause is not None for r in after for e in r.events)
+    assert any(e.actor == "russia" and e.cause is not None for r in before for e in r.events)
