@@ -48,6 +48,11 @@ class Proportional(Policy):
 
     def decide(self, ctx: Context) -> Decision:
         """Mirror with a scaled magnitude."""
+        e = ctx.stimulus
+        if e.measure not in _SCALED or max(1, round(self.ratio * e.magnitude)) == e.magnitude:
+            # Unscaled, the mirror has the stimulus's kind and size, so its level is the
+            # stimulus's: the floor below is the perceived severity, as for answering in kind.
+            return ctx.answer_in_kind()
         want = ctx.mirror()
         if want is None:
             return None

@@ -39,7 +39,13 @@ from escalation.event import Event
 from escalation.ladder import Ladder
 from escalation.measure import Measure, MeasureKind
 from escalation.state import State
-from escalation.substitution import mirror_of, rupture_acts, soften, substitute
+from escalation.substitution import (
+    mirror_checked,
+    mirror_of,
+    rupture_acts,
+    soften,
+    substitute,
+)
 from escalation.trigger import Trigger
 
 Decision = Measure | Sequence[Measure] | None
@@ -149,13 +155,14 @@ class Context:
         """
         e = self.stimulus
         state = self.state
-        want = mirror_of(state, self.actor, e.measure, e.actor, e.magnitude)
+        want, feasible = mirror_checked(state, self.actor, e.measure, e.actor, e.magnitude)
         if want is None:
             return None
         if not e.measure._hostile:
             return self.reply(want)
         level = self.ladder.severity(want.kind, want.magnitude)
-        feasible = state.infeasibility(want) is None
+        if feasible is None:
+            feasible = state.infeasibility(want) is None
         floor = max(self.severity, level if feasible else 0) + extra_levels
         if feasible and level >= floor:
             self._checked = want

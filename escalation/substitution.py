@@ -135,16 +135,39 @@ def mirror_of(state: State, actor: str, k: MeasureKind, other: str, n: int) -> M
 
     Called for most answers of a run, so written without intermediate lists.
     """
+    return mirror_checked(state, actor, k, other, n)[0]
+
+
+def mirror_checked(
+    state: State, actor: str, k: MeasureKind, other: str, n: int
+) -> tuple[Measure | None, bool | None]:
+    """:func:`mirror_of`, and whether the mirror is feasible when that comes for free.
+
+    The second item is ``None`` when not known (ask :meth:`State.infeasibility`).
+    """
     if k._statement:
-        return _new(Measure, (k, actor, other, None, 1))
-    presences = state.presences
+        return _new(Measure, (k, actor, other, None, 1)), None
     if k in _MIRROR_LARGEST:
-        best, most = None, -1
+        presences = state.presences
+        best, most, cap = None, -1, None
         for pid in state._hosted.get((actor, other), ()):
             p = presences[pid]
             if p.status is Status.OPEN and p.staff >= most:
-                best, most = pid, p.staff
-        return _new(Measure, (k, actor, other, best, n))
+                best, most, cap = pid, p.staff, p.cap
+        # An open presence of ``other`` hosted by ``actor``: what the host may do to it.
+        if best is None or n < 1:
+            feasible = False
+        elif k is MeasureKind.EXPEL:
+            feasible = n <= most
+        elif k is MeasureKind.CAP:
+            feasible = n <= (cap if cap is not None else most)
+        else:  # DENY
+            feasible = True
+        return _new(Measure, (k, actor, other, best, n)), feasible
+    return _mirror_other(state, actor, k, other, n), None
+
+
+def _mirror_other(state: State, actor: str, k: MeasureKind, other: str, n: int) -> Measure | None:
     if k is MeasureKind.RECALL:
         return None
     if k is MeasureKind.REACCREDIT:

@@ -17,7 +17,7 @@ from escalation.measure import Measure, MeasureKind
 from escalation.outcome import count_rounds
 from escalation.policy import Context
 from escalation.state import State, Status
-from escalation.substitution import hostile_candidates, substitute
+from escalation.substitution import hostile_candidates, mirror_checked, mirror_of, substitute
 
 STOP_REASONS = {"horizon", "rupture", "quiet", "limit"}
 
@@ -66,6 +66,17 @@ def test_quick_feasibility_check_agrees_with_the_full_one(state, data):
                 for n in sorted(edges):
                     m = Measure(kind, actor, target, p.id if p else None, n)
                     assert state.infeasibility(m) == state._why(m), m
+
+
+@given(states(), st.data())
+def test_a_mirror_said_feasible_is_feasible(state, data):
+    actor, other = data.draw(st.permutations(state.actors).map(lambda a: tuple(a[:2])))
+    for kind in MeasureKind:
+        for n in (0, 1, 2, 5, 12, 25, 31):
+            want, feasible = mirror_checked(state, actor, kind, other, n)
+            assert want == mirror_of(state, actor, kind, other, n)
+            if feasible is not None:
+                assert want is not None and feasible == (state.infeasibility(want) is None)
 
 
 @given(measure_sequences())
