@@ -557,6 +557,7 @@ class Simulator:
         self._prepared = _Prepared(scenario) if scenario.posterior is None else None
         self._particles: dict[int, _Prepared] = {}
         self._posterior: Any = None  # the posterior the particles were prepared from
+        self._posterior_file: str | None = None  # its path, resolved at the first run
         self._environments: list[simpy.Environment] = []
 
     def __getstate__(self) -> dict[str, Any]:
@@ -569,11 +570,14 @@ class Simulator:
         began = _time.perf_counter()
         prepared = self._prepared
         if prepared is None:
-            from escalation.posterior import load_posterior  # calibration is optional here
+            from escalation.posterior import load_resolved_posterior  # optional here
 
             source = self.scenario.posterior
             assert source is not None
-            posterior = load_posterior(source)  # the same object while the file is unchanged
+            if self._posterior_file is None:
+                self._posterior_file = str(Path(source).resolve())
+            # The same object for as long as the file is unchanged:
+            posterior = load_resolved_posterior(self._posterior_file, source)
             if posterior is not self._posterior:  # first run, or the file was rewritten
                 self._posterior, self._particles = posterior, {}
             index = posterior.draw(rng)

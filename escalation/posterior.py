@@ -457,12 +457,20 @@ def _load_cached(path: str, mtime_ns: int, size: int) -> Posterior:
 
 def load_posterior(path: str | Path) -> Posterior:
     """Read a posterior file, once per process for as long as the file does not change."""
-    p = Path(path)
+    return load_resolved_posterior(str(Path(path).resolve()), path)
+
+
+def load_resolved_posterior(resolved: str, given: str | Path) -> Posterior:
+    """:func:`load_posterior` of a path already resolved (``given`` is the path as given).
+
+    A :class:`~escalation.engine.Simulator` resolves its posterior's path once and then asks
+    for every run: one ``stat`` to see whether the file changed.
+    """
     try:
-        st = p.stat()
+        st = os.stat(resolved)
     except OSError:
-        raise ScenarioError("posterior file not found", source=p, field="posterior") from None
-    return _load_cached(str(p.resolve()), st.st_mtime_ns, st.st_size)
+        raise ScenarioError("posterior file not found", source=given, field="posterior") from None
+    return _load_cached(resolved, st.st_mtime_ns, st.st_size)
 
 
 def draw_scenario(scenario: Scenario, rng: np.random.Generator) -> Scenario:
