@@ -31,6 +31,17 @@ more, the run ends at once with the time the quiet rule (or the horizon) would g
 than stepping through empty days. As a safeguard against answers that loop without time
 passing (policies with a zero lag answering each other), a run also stops, with the reason
 ``"limit"``, once :data:`MAX_ACTS` measures have been announced.
+
+What is known is not checked again. A plan from :meth:`Policy.plan` is feasible in the state
+it was made in, and a measure announced is feasible when announced; the feasibility of a
+measure depends on its presence only, so the engine notes how many times that presence had
+changed (``State.changes``) and checks again, when the answer comes due or the effect takes
+place, only if it has changed since. The property tests check, from the log of random runs,
+that every announced measure was feasible when announced.
+
+The hot path uses SimPy 4's environment internals (the event queue, the current time): the
+dependency is pinned below SimPy 5, and ``tests/test_engine.py`` checks that reused
+environments give exactly the runs fresh ones give.
 """
 
 from __future__ import annotations
