@@ -34,7 +34,7 @@ class Delay(BaseModel):
             return 0.0
         if self.sigma == 0.0:
             return self.median
-        return self.median * math.exp(self.sigma * float(rng.standard_normal()))
+        return self.median * math.exp(self.sigma * rng.standard_normal())
 
     @property
     def mean(self) -> float:

@@ -494,7 +494,13 @@ class _Simulation:
             _Due(env, when, NORMAL, self._on_trigger, payload)
         if not self.pending:
             self._idle()
-        env.run(until=self.stop_event)
+        # ``env.run(until=self.stop_event)`` without the exception it ends with: step until
+        # the stop event has been processed (SimPy marks a processed event by clearing its
+        # callbacks). The horizon event keeps the queue from running dry before then.
+        step = env.step
+        stop = self.stop_event
+        while stop.callbacks is not None:
+            step()
 
     def outcome(self) -> Outcome:
         """The outcome of the finished run."""

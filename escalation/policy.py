@@ -188,17 +188,6 @@ class Context:
         return total(self.received) - total(self.sent)
 
 
-def _draw(d: Delay, rng: np.random.Generator) -> float:
-    # ``Delay.draw``, as a function (the same draws): it runs twice for every answer.
-    median = d.median
-    if median == 0.0:
-        return 0.0
-    sigma = d.sigma
-    if sigma == 0.0:
-        return median
-    return median * math.exp(sigma * rng.standard_normal())
-
-
 _new = tuple.__new__  # builds a Plan from its fields without NamedTuple's __new__
 
 
@@ -276,36 +265,33 @@ class Policy(BaseModel):
         decision = self.decide(ctx)
         if decision is None:
             return []
-        noisy = self.implementation_noise > 0.0
-        if isinstance(decision, Measure):  # the usual case: one act, written out
-            if decision.actor != ctx.actor:
-                raise ValueError(
-                    f"{self.name} returned an act by {decision.actor}, not {ctx.actor}"
-                )
-            one: Measure | None = decision
-            if decision is not ctx._checked and ctx.state.infeasibility(decision) is not None:
-                one = ctx.reply(decision)
-            if one is not None and noisy and rng.random() < self.implementation_noise:
-                one = self._slip(ctx, one)
+        if isinstance(decision, Measure):  # the usual case: one act
+            one = self._carry_out(ctx, decision)
             if one is None:
                 return []
-            lag = _draw(self.lag, rng)
-            return [_new(Plan, (one, lag, _draw(self.delay, rng)))]
-        acts: list[Measure] = []
-        for m in decision:
-            if m.actor != ctx.actor:
-                raise ValueError(f"{self.name} returned an act by {m.actor}, not {ctx.actor}")
-            # ``reply`` and ``_slip`` return feasible acts only (or None), and the helpers of
-            # the context note the act they found feasible, so nothing is checked twice.
-            chosen = m if m is ctx._checked or ctx.feasible(m) else ctx.reply(m)
-            if chosen is not None and noisy and rng.random() < self.implementation_noise:
-                chosen = self._slip(ctx, chosen)
-            if chosen is not None:
-                acts.append(chosen)
+            lag = self.lag.draw(rng)
+            return [_new(Plan, (one, lag, self.delay.draw(rng)))]
+        acts = [a for a in (self._carry_out(ctx, m) for m in decision) if a is not None]
         if not acts:
             return []
-        lag = _draw(self.lag, rng)
-        return [_new(Plan, (m, lag, _draw(self.delay, rng))) for m in acts]
+        lag = self.lag.draw(rng)
+        return [_new(Plan, (m, lag, self.delay.draw(rng))) for m in acts]
+
+    def _carry_out(self, ctx: Context, m: Measure) -> Measure | None:
+        # The act carried out for the act wanted: the substitution rule if it is infeasible,
+        # then implementation noise. ``reply`` and ``_slip`` return feasible acts only (or
+        # None), and the context's helpers note the act they found feasible, so nothing is
+        # checked twice.
+        if m.actor != ctx.actor:
+            raise ValueError(f"{self.name} returned an act by {m.actor}, not {ctx.actor}")
+        chosen = m if m is ctx._checked or ctx.state.infeasibility(m) is None else ctx.reply(m)
+        if (
+            chosen is not None
+            and self.implementation_noise > 0.0
+            and ctx.rng.random() < self.implementation_noise
+        ):
+            chosen = self._slip(ctx, chosen)
+        return chosen
 
     @staticmethod
     def _slip(ctx: Context, m: Measure) -> Measure | None:
