@@ -13,10 +13,13 @@ interval and, where one exists, a Monte Carlo standard error. The methods:
   horizon, or earlier by the quiet rule); the **Kaplan-Meier** estimate treats them as at risk
   until then and gives unconditional quantiles, "not reached" when the estimated P(rupture by
   the end) stays below the level;
-* **differences** (:func:`compare`, each entry against the first): Newcombe's hybrid score
-  interval for a difference of proportions (Newcombe 1998, Stat Med 17:873, method 10) and a
-  normal interval with unpooled variances for a difference of means. They treat the ensembles
-  as independent samples, ignoring any pairing by seed.
+* **differences** (:func:`compare`, each entry against the first). Ensembles run with the
+  same root seed and number of runs are *paired*: run ``i`` of each drew from the same seed
+  (common random numbers), so the difference is estimated run by run: Newcombe's interval for
+  paired proportions (Newcombe 1998, Stat Med 17:2635, method 10) and a normal interval for
+  the mean of the paired differences. Otherwise the ensembles are independent samples:
+  Newcombe's hybrid score interval for a difference of proportions (Newcombe 1998, Stat Med
+  17:873, method 10) and a normal interval with unpooled variances for a difference of means.
 
 Failed runs are left out of every estimate and counted.
 """
@@ -63,6 +66,30 @@ def newcombe(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float,
     low = d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
     high = d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
     return (max(-1.0, low), min(1.0, high))
+
+
+def newcombe_paired(
+    both: int, only_a: int, only_b: int, neither: int, z: float = Z95
+) -> tuple[float, float]:
+    """Newcombe's interval for ``p_b - p_a`` from paired binary outcomes.
+
+    ``p_a = (both + only_a) / n`` and ``p_b = (both + only_b) / n`` over the ``n`` pairs;
+    the Wilson intervals of each are combined with the correlation ``phi`` of the 2x2 table
+    (Newcombe 1998, Stat Med 17:2635, method 10). With ``phi = 0`` it is :func:`newcombe`.
+    """
+    n = both + only_a + only_b + neither
+    if n == 0:
+        return (math.nan, math.nan)
+    ka, kb = both + only_a, both + only_b
+    pa, pb = ka / n, kb / n
+    la, ua = wilson(ka, n, z)
+    lb, ub = wilson(kb, n, z)
+    margins = ka * (n - ka) * kb * (n - kb)
+    phi = (both * neither - only_a * only_b) / math.sqrt(margins) if margins else 0.0
+    d = pb - pa
+    below = (pb - lb) ** 2 - 2 * phi * (pb - lb) * (ua - pa) + (ua - pa) ** 2
+    above = (pa - la) ** 2 - 2 * phi * (pa - la) * (ub - pb) + (ub - pb) ** 2
+    return (max(-1.0, d - math.sqrt(max(below, 0.0))), min(1.0, d + math.sqrt(max(above, 0.0))))
 
 
 @dataclass(frozen=True)
@@ -370,8 +397,51 @@ def _difference_of_means(quantity: str, a: Estimate, b: Estimate) -> Difference:
     return Difference(quantity, a.value, b.value, d, d - Z95 * se, d + Z95 * se, "normal")
 
 
+def paired(a: Ensemble, b: Ensemble) -> bool:
+    """Whether run ``i`` of ``a`` and of ``b`` drew from the same seed (same root, same runs).
+
+    Then the two runs share their random numbers until the scenarios make them differ (the
+    posterior particle drawn first, for one), and differences are estimated pair by pair.
+    """
+    return a.seed is not None and a.seed == b.seed and a.runs == b.runs
+
+
+def _paired_differences(a: Ensemble, b: Ensemble, sa: Summary, sb: Summary) -> list[Difference]:
+    both_ok = a.ok & b.ok  # pairs in which neither run failed
+    ra, rb = a["ruptured"][both_ok], b["ruptured"][both_ok]
+    low, high = newcombe_paired(
+        int(np.sum(ra & rb)), int(np.sum(ra & ~rb)), int(np.sum(~ra & rb)), int(np.sum(~ra & ~rb))
+    )
+    n = int(both_ok.sum())
+    out = [
+        Difference(
+            "P(rupture)",
+            sa.p_rupture.value,
+            sb.p_rupture.value,
+            (int(rb.sum()) - int(ra.sum())) / n if n else math.nan,
+            low,
+            high,
+            "Newcombe, paired",
+        )
+    ]
+    for quantity, column, ea, eb in (
+        ("mean rounds", "rounds", sa.rounds, sb.rounds),
+        ("mean peak", "peak_severity", sa.peak_severity, sb.peak_severity),
+    ):
+        d = mean(b[column][both_ok].astype(float) - a[column][both_ok].astype(float))
+        out.append(
+            Difference(quantity, ea.value, eb.value, d.value, d.low, d.high, "normal, paired")
+        )
+    return out
+
+
 def compare(ensembles: Mapping[str, Ensemble]) -> Comparison:
     """Compare ensembles, each against the first: P(rupture), mean rounds, mean peak.
+
+    An entry run with the same root seed and number of runs as the baseline is compared run by
+    run (:func:`paired`; the method then says "paired"): common random numbers make such
+    differences far more precise than two independent samples would. Otherwise the two are
+    treated as independent samples.
 
     Parameters
     ----------
@@ -388,10 +458,14 @@ def compare(ensembles: Mapping[str, Ensemble]) -> Comparison:
         raise ValueError("compare needs at least one ensemble")
     summaries = {label: e.summary() for label, e in ensembles.items()}
     baseline = next(iter(summaries))
+    first = ensembles[baseline]
     a = summaries[baseline]
     differences: dict[str, list[Difference]] = {}
     for label, b in summaries.items():
         if label == baseline:
+            continue
+        if paired(first, ensembles[label]):
+            differences[label] = _paired_differences(first, ensembles[label], a, b)
             continue
         low, high = newcombe(a.ruptured, a.completed, b.ruptured, b.completed)  # difference b - a
         differences[label] = [

@@ -19,6 +19,8 @@ from escalation.summary import (
     km_quantile,
     mean,
     newcombe,
+    newcombe_paired,
+    paired,
     quantile,
     wilson,
 )
@@ -48,6 +50,49 @@ def test_newcombe_contains_the_observed_difference(n1, n2, data) -> None:
     k2 = data.draw(st.integers(0, n2))
     low, high = newcombe(k1, n1, k2, n2)
     assert -1 <= low <= k2 / n2 - k1 / n1 <= high <= 1
+
+
+def test_paired_newcombe_without_correlation_is_the_unpaired_one() -> None:
+    # phi = 0 when both * neither == only_a * only_b: the paired interval reduces to method 10
+    # for independent samples of the same size.
+    assert newcombe_paired(10, 10, 10, 10) == pytest.approx(newcombe(20, 40, 20, 40))
+    assert newcombe_paired(6, 2, 9, 3) == pytest.approx(newcombe(8, 20, 15, 20))
+
+
+@given(st.tuples(*[st.integers(0, 60)] * 4).filter(lambda t: sum(t) > 0))
+def test_paired_newcombe_contains_the_observed_difference(table) -> None:
+    _, only_a, only_b, _ = table
+    n = sum(table)
+    low, high = newcombe_paired(*table)
+    assert -1 <= low <= (only_b - only_a) / n <= high <= 1
+
+
+def test_pairs_that_always_agree_give_an_interval_about_nothing() -> None:
+    low, high = newcombe_paired(544, 0, 0, 456)
+    assert -0.002 < low <= 0 <= high < 0.002
+    assert newcombe(544, 1000, 544, 1000)[1] > 0.04  # what ignoring the pairing would say
+
+
+def test_paired_intervals_cover_the_truth_about_as_often_as_they_say() -> None:
+    # Correlated pairs: a common uniform decides both outcomes (P(a) = 0.3, P(b) = 0.4).
+    rng = np.random.default_rng(5)
+    reps, n, hits, hits_mean, widths = 400, 150, 0, 0, []
+    for _ in range(reps):
+        u = rng.random(n)
+        noise = rng.random(n) < 0.2  # some pairs disagree at random
+        a = np.where(noise, rng.random(n) < 0.3, u < 0.3)
+        b = np.where(noise, rng.random(n) < 0.4, u < 0.4)
+        low, high = newcombe_paired(
+            int(np.sum(a & b)), int(np.sum(a & ~b)), int(np.sum(~a & b)), int(np.sum(~a & ~b))
+        )
+        hits += low <= 0.1 <= high
+        widths.append(high - low)
+        m = mean(b.astype(float) - a.astype(float))
+        hits_mean += m.low <= 0.1 <= m.high
+    assert 0.92 <= hits / reps <= 0.99, hits / reps
+    assert 0.90 <= hits_mean / reps <= 0.99, hits_mean / reps
+    unpaired = newcombe(45, n, 60, n)
+    assert np.median(widths) < 0.7 * (unpaired[1] - unpaired[0])  # pairing pays
 
 
 def test_kaplan_meier_by_hand() -> None:
@@ -163,27 +208,62 @@ def test_compare_against_the_first_entry() -> None:
     scenario = esc.load_scenario("nato-russia-2021")
     grim = scenario.with_policy("russia", esc.GrimTrigger(threshold=3))
     a = run_ensemble(scenario, 200, 4)
-    b = run_ensemble(grim, 200, 4)
-    c = compare({"as documented": a, "grim": b, "again": run_ensemble(scenario, 200, 5)})
+    b = run_ensemble(grim, 200, 4)  # the same seeds: paired with a
+    again = run_ensemble(scenario, 200, 5)  # other seeds: independent of a
+    assert paired(a, b) and not paired(a, again) and not paired(a, run_ensemble(grim, 150, 4))
+    c = compare({"as documented": a, "grim": b, "again": again})
     assert c.baseline == "as documented" and list(c.differences) == ["grim", "again"]
+    sa, sb, s_again = a.summary(), b.summary(), again.summary()
+
     rupture = c.differences["grim"][0]
-    sa, sb = a.summary(), b.summary()
-    assert rupture.quantity == "P(rupture)" and rupture.method == "Newcombe"
+    assert rupture.quantity == "P(rupture)" and rupture.method == "Newcombe, paired"
     assert rupture.difference == pytest.approx(sb.p_rupture.value - sa.p_rupture.value)
-    assert (rupture.low, rupture.high) == newcombe(
-        sa.ruptured, sa.completed, sb.ruptured, sb.completed
-    )
+    ra, rb = a["ruptured"], b["ruptured"]
+    table = [int(np.sum(x)) for x in (ra & rb, ra & ~rb, ~ra & rb, ~ra & ~rb)]
+    assert (rupture.low, rupture.high) == newcombe_paired(*table)
     assert rupture.low > 0  # grim trigger ruptures far more often
     rounds = c.differences["grim"][1]
-    assert rounds.difference == pytest.approx(sb.rounds.value - sa.rounds.value)
-    se = math.hypot(sa.rounds.se, sb.rounds.se)
+    assert rounds.method == "normal, paired"
+    d = b["rounds"].astype(float) - a["rounds"].astype(float)
+    assert rounds.difference == pytest.approx(d.mean())
+    assert rounds.high - rounds.low == pytest.approx(2 * Z95 * d.std(ddof=1) / math.sqrt(d.size))
+
+    independent = c.differences["again"][0]
+    assert independent.method == "Newcombe"
+    assert (independent.low, independent.high) == newcombe(
+        sa.ruptured, sa.completed, s_again.ruptured, s_again.completed
+    )
+    rounds = c.differences["again"][1]
+    assert rounds.method == "normal"
+    se = math.hypot(sa.rounds.se, s_again.rounds.se)
     assert rounds.high - rounds.low == pytest.approx(2 * Z95 * se)
+
     text = str(c)
-    assert "Newcombe" in text and "grim" in text and "(baseline)" in text
+    assert "Newcombe, paired" in text and "grim" in text and "(baseline)" in text
     data = json.loads(json.dumps(c.to_dict()))
     assert set(data["summaries"]) == {"as documented", "grim", "again"}
     with pytest.raises(ValueError):
         compare({})
+
+
+def test_paired_comparison_leaves_out_pairs_with_a_failed_run() -> None:
+    a = synthetic(
+        [1, 0, 1, 1], [5, 100, 7, 9], [5, 100, 7, 9], [2, 1, 2, 3], [6, 4, 6, 7], [0] * 4
+    )
+    b = synthetic(
+        [1, 1, 0, 1],
+        [4, 8, 100, 6],
+        [4, 8, 100, 6],
+        [2, 2, 1, 1],
+        [6, 6, 4, 5],
+        [0] * 4,
+        failed=[False, False, False, True],
+    )
+    assert paired(a, b)
+    rupture, rounds, peak = compare({"a": a, "b": b}).differences["b"]
+    # pairs 0-2 only: a ruptured 1, 0, 1 and b 1, 1, 0
+    assert rupture.difference == 0.0 and (rupture.low, rupture.high) == newcombe_paired(1, 1, 1, 0)
+    assert rounds.difference == pytest.approx(0.0) and peak.difference == pytest.approx(0.0)
 
 
 def test_kaplan_meier_counts_quiet_runs_as_rupture_free_to_the_horizon() -> None:
