@@ -12,7 +12,9 @@ interval and, where one exists, a Monte Carlo standard error. The methods:
   These are conditional on rupture. Runs without a rupture are *censored* at their end (the
   horizon, or earlier by the quiet rule); the **Kaplan-Meier** estimate treats them as at risk
   until then and gives unconditional quantiles, "not reached" when the estimated P(rupture by
-  the end) stays below the level;
+  the end) stays below the level. Their interval runs between the times at which the limits
+  of the curve's pointwise 95% band (Greenwood's variance on the log scale, as R's ``survfit``
+  by default) reach the level;
 * **differences** (:func:`compare`, each entry against the first). Ensembles run with the
   same root seed and number of runs are *paired*: run ``i`` of each drew from the same seed
   (common random numbers), so the difference is estimated run by run: Newcombe's interval for
@@ -168,6 +170,43 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.nd
     return times[keep], survival
 
 
+def kaplan_meier_band(
+    time: np.ndarray, event: np.ndarray, z: float = Z95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`kaplan_meier` with a pointwise 95% band: ``(times, survival, low, high)``.
+
+    Greenwood's variance of ``log S`` (the sum of ``d / (n (n - d))`` over the event times so
+    far), on the log scale, as ``survival::survfit`` does by default; where the estimate has
+    reached 0 the band is 0 too.
+    """
+    order = np.argsort(time, kind="stable")
+    t, e = time[order], event[order]
+    times, first = np.unique(t, return_index=True)
+    at_risk = (t.size - first).astype(np.float64)
+    deaths = np.add.reduceat(e.astype(np.int64), first) if t.size else np.zeros(0, np.int64)
+    keep = deaths > 0
+    n, d = at_risk[keep], deaths[keep].astype(np.float64)
+    survival = np.cumprod(1.0 - d / n)
+    with np.errstate(divide="ignore"):
+        var_log = np.cumsum(np.where(n > d, d / (n * np.maximum(n - d, 1.0)), np.inf))
+    spread = z * np.sqrt(var_log)
+    with np.errstate(invalid="ignore", over="ignore"):
+        low = np.where(survival > 0, survival * np.exp(-spread), 0.0)
+        high = np.where(survival > 0, np.minimum(1.0, survival * np.exp(spread)), 0.0)
+    return times[keep], survival, low, high
+
+
+def km_quantile_interval(
+    times: np.ndarray, low: np.ndarray, high: np.ndarray, q: float
+) -> tuple[float | None, float | None]:
+    """95% interval of a Kaplan-Meier quantile: where the band's limits reach the level.
+
+    The lower end is the earliest time the band's lower limit of ``S`` falls to ``1 - q``,
+    the upper end the earliest time its upper limit does (``None``: not reached).
+    """
+    return km_quantile(times, low, q), km_quantile(times, high, q)
+
+
 def km_quantile(times: np.ndarray, survival: np.ndarray, q: float) -> float | None:
     """Earliest time by which the Kaplan-Meier P(event) reaches ``q`` (``None``: not reached)."""
     hit = np.nonzero(1.0 - survival >= q - 1e-12)[0]
@@ -211,6 +250,8 @@ class Summary:
     peak_at_least: dict[int, Estimate]
     last_mover: dict[str, Estimate]
     errors: dict[int, str] = field(default_factory=dict)
+    #: 95% interval of each Kaplan-Meier quantile (``None``: that end is not reached).
+    km_interval: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
 
     @property
     def censoring(self) -> str:
@@ -242,13 +283,17 @@ class Summary:
                 k: v.to_dict() for k, v in self.time_to_rupture.items()
             },
             "time_to_rupture_kaplan_meier": dict(self.km_time_to_rupture),
+            "time_to_rupture_kaplan_meier_interval": {
+                k: list(v) for k, v in self.km_interval.items()
+            },
             "censoring": self.censoring,
             "rounds_mean": self.rounds.to_dict(),
             "peak_severity_mean": self.peak_severity.to_dict(),
             "p_peak_at_least": {str(k): v.to_dict() for k, v in self.peak_at_least.items()},
             "last_mover_share": {k: v.to_dict() for k, v in self.last_mover.items()},
             "errors": {str(k): v for k, v in self.errors.items()},
-            "intervals": "95%; proportions Wilson score, means normal, quantiles order statistics",
+            "intervals": "95%; proportions Wilson score, means normal, quantiles order "
+            "statistics, Kaplan-Meier quantiles where Greenwood's log-scale band reaches them",
         }
 
     def __str__(self) -> str:
@@ -266,11 +311,16 @@ class Summary:
                 lines.append(_row(f"  {label} quantile", e, 1))
         else:
             lines.append("  time to rupture: no run ruptured")
-        km = ", ".join(
-            f"{k} {'not reached' if v is None else f'{v:.1f}'}"
-            for k, v in self.km_time_to_rupture.items()
-        )
-        lines.append(f"  time to rupture, Kaplan-Meier over all runs: {km}")
+
+        def days(v: float | None) -> str:
+            return "not reached" if v is None else f"{v:.1f}"
+
+        km = []
+        for k, v in self.km_time_to_rupture.items():
+            low, high = self.km_interval.get(k, (None, None))
+            band = f" [{days(low)}, {days(high)}]" if low is not None else ""
+            km.append(f"{k} {days(v)}{band}")
+        lines.append(f"  time to rupture, Kaplan-Meier over all runs: {', '.join(km)}")
         lines.append(_row("mean rounds", self.rounds))
         lines.append(_row("mean peak severity", self.peak_severity))
         for k, e in self.peak_at_least.items():
@@ -304,7 +354,7 @@ def summarize(ensemble: Ensemble) -> Summary:
     # A run ended by the quiet rule is over: it is known to be rupture-free up to the horizon,
     # so it counts as censored at the horizon, not at its (earlier) end.
     known = np.where(ruptured, time_, np.maximum(end, horizon)) if horizon is not None else time_
-    times, survival = kaplan_meier(known, ruptured)
+    times, survival, low, high = kaplan_meier_band(known, ruptured)
     peak = ensemble["peak_severity"][ok]
     movers = ensemble["last_mover"][ok]
     shares = {a: proportion(int(np.sum(movers == i)), n) for i, a in enumerate(ensemble.actors)}
@@ -324,6 +374,7 @@ def summarize(ensemble: Ensemble) -> Summary:
         censored_at_horizon=at_horizon,
         time_to_rupture={f"{q:.0%}": quantile(among, q) for q in QUANTILES},
         km_time_to_rupture={f"{q:.0%}": km_quantile(times, survival, q) for q in QUANTILES},
+        km_interval={f"{q:.0%}": km_quantile_interval(times, low, high, q) for q in QUANTILES},
         rounds=mean(ensemble["rounds"][ok]),
         peak_severity=mean(peak),
         peak_at_least={lv: proportion(int(np.sum(peak >= lv)), n) for lv in levels},

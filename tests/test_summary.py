@@ -16,7 +16,9 @@ from escalation.summary import (
     Z95,
     compare,
     kaplan_meier,
+    kaplan_meier_band,
     km_quantile,
+    km_quantile_interval,
     mean,
     newcombe,
     newcombe_paired,
@@ -102,6 +104,36 @@ def test_kaplan_meier_by_hand() -> None:
     assert survival.tolist() == pytest.approx([0.75, 0.375, 0.0])
     assert km_quantile(times, survival, 0.5) == 3.0
     assert km_quantile(times, survival, 0.25) == 1.0
+
+
+def test_kaplan_meier_band_by_hand() -> None:
+    t = np.array([4.0, 2.0, 1.0, 3.0])
+    e = np.array([1, 0, 1, 1], bool)
+    times, survival, low, high = kaplan_meier_band(t, e)
+    assert (times.tolist(), survival.tolist()) == tuple(x.tolist() for x in kaplan_meier(t, e))
+    # Greenwood for log S: 1 / (4 * 3) at t = 1, plus 1 / (2 * 1) at t = 3; S(4) = 0.
+    for i, var in ((0, 1 / 12), (1, 1 / 12 + 1 / 2)):
+        assert low[i] == pytest.approx(survival[i] * math.exp(-Z95 * math.sqrt(var)))
+        assert high[i] == pytest.approx(min(1.0, survival[i] * math.exp(Z95 * math.sqrt(var))))
+    assert (low[2], high[2]) == (0.0, 0.0)
+    assert km_quantile_interval(times, low, high, 0.5) == (1.0, 4.0)  # S_low(1) is 0.43
+
+
+def test_kaplan_meier_quantile_intervals_cover_the_truth_with_censoring() -> None:
+    # Exponential times (median log 2, 10% quantile -log 0.9) censored at random and at 2.
+    rng = np.random.default_rng(8)
+    truth = {0.1: -math.log(0.9), 0.5: math.log(2)}
+    hits = dict.fromkeys(truth, 0)
+    reps = 300
+    for _ in range(reps):
+        t = rng.exponential(1.0, 200)
+        c = np.minimum(rng.exponential(2.0, 200), 2.0)
+        times, _, low, high = kaplan_meier_band(np.minimum(t, c), t <= c)
+        for q, true in truth.items():
+            lo, hi = km_quantile_interval(times, low, high, q)
+            hits[q] += lo is not None and lo <= true and (hi is None or true <= hi)
+    for q, h in hits.items():
+        assert 0.91 <= h / reps <= 0.99, (q, h / reps)
 
 
 def test_kaplan_meier_without_censoring_is_the_empirical_distribution() -> None:
