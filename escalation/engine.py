@@ -201,7 +201,6 @@ class _Simulation:
         "rng",
         "rounds",
         "rupture",
-        "scenario",
         "state",
         "stop_event",
         "stop_reason",
@@ -210,7 +209,6 @@ class _Simulation:
     )
 
     def __init__(self, prepared: _Prepared, rng: np.random.Generator, env: simpy.Environment):
-        self.scenario = prepared.scenario
         self.prepared = prepared
         self.rng = rng
         self.ladder = prepared.ladder

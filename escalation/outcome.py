@@ -26,7 +26,7 @@ from datetime import date
 from typing import Any
 
 from escalation.event import Event, Phase
-from escalation.state import State, Status
+from escalation.state import Status
 
 OUTCOME_NAMES: tuple[str, ...] = (
     "ruptured",
@@ -84,7 +84,10 @@ class Outcome:
 
 
 def count_rounds(events: Sequence[Event]) -> tuple[int, int, str | None]:
-    """Return ``(rounds, peak severity, last mover)`` of the hostile announced measures."""
+    """Return ``(rounds, peak severity, last mover)`` of the hostile announced measures.
+
+    The definition, applied to a log; the engine counts the same as a run goes.
+    """
     rounds, peak, last = 0, 0, None
     for e in events:
         if e.phase is not Phase.ANNOUNCED or not e.measure.is_hostile:
@@ -94,29 +97,3 @@ def count_rounds(events: Sequence[Event]) -> tuple[int, int, str | None]:
             last = e.actor
         peak = max(peak, e.severity)
     return rounds, peak, last
-
-
-def make_outcome(
-    events: Sequence[Event],
-    final: State,
-    *,
-    rupture: tuple[float, date, tuple[str, str]] | None,
-    stop_reason: str,
-    end_time: float,
-) -> Outcome:
-    """Build the outcome of a finished run."""
-    rounds, peak, last = count_rounds(events)
-    return Outcome(
-        ruptured=rupture is not None,
-        time_to_rupture=rupture[0] if rupture else None,
-        rupture_date=rupture[1] if rupture else None,
-        rupture_pair=rupture[2] if rupture else None,
-        rounds=rounds,
-        peak_severity=peak,
-        last_mover=last,
-        stop_reason=stop_reason,
-        end_time=end_time,
-        quiet=stop_reason == "quiet",
-        acts=sum(1 for e in events if e.phase is Phase.ANNOUNCED),
-        final=final.snapshot(),
-    )

@@ -316,10 +316,10 @@ class Summary:
             return "not reached" if v is None else f"{v:.1f}"
 
         km = []
-        for k, v in self.km_time_to_rupture.items():
-            low, high = self.km_interval.get(k, (None, None))
+        for level, v in self.km_time_to_rupture.items():
+            low, high = self.km_interval.get(level, (None, None))
             band = f" [{days(low)}, {days(high)}]" if low is not None else ""
-            km.append(f"{k} {days(v)}{band}")
+            km.append(f"{level} {days(v)}{band}")
         lines.append(f"  time to rupture, Kaplan-Meier over all runs: {', '.join(km)}")
         lines.append(_row("mean rounds", self.rounds))
         lines.append(_row("mean peak severity", self.peak_severity))
