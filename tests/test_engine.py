@@ -565,3 +565,14 @@ def test_a_rewritten_posterior_file_is_used_by_the_next_run(tmp_path):
     assert [r.to_records() for r in after] == [r.to_records() for r in fresh]
     assert not any(e.actor == "russia" and e.cause is not None for r in after for e in r.events)
     assert any(e.actor == "russia" and e.cause is not None for r in before for e in r.events)
+
+
+def test_a_simulator_pickles_without_its_environments():
+    import pickle
+
+    sim = engine.Simulator(stochastic_scenario())
+    first = sim.run(4)
+    assert sim._environments  # one kept for the next run
+    copy = pickle.loads(pickle.dumps(sim))
+    assert copy._environments == []
+    assert copy.run(4).to_records() == first.to_records() == sim.run(4).to_records()
