@@ -1,7 +1,7 @@
 """Calibration time: the bundled model fitted to the documented NATO-Russia episodes.
 
 Runs what ``escalation calibrate nato-russia-2021 nato-russia --out DIR --workers 2`` runs
-(:func:`escalation.calibration.calibrate_to_dir` with the default population and generations):
+(:func:`escalation.calibrate.driver.calibrate_to_dir` with the default population and generations):
 ABC-SMC, the posterior predictive checks and the plots. Reports the wall time (worker start-up
 included, as a user pays it; the target is under 3 minutes on 2 cores), the time per
 generation, the 90% posterior intervals and the predictive p-values.
@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from escalation.calibration import (
+from escalation.calibrate.driver import (
     DEFAULT_GENERATIONS,
     DEFAULT_POPULATION,
     calibrate_to_dir,

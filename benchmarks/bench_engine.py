@@ -5,7 +5,7 @@ hits every case alike), the median speed of:
 
 * ``escalation.simulate`` on the bundled ``nato-russia-2021`` and ``two-states`` scenarios
   (each call prepares the scenario: ladder, initial state, policy table, trigger schedule);
-* ``escalation.engine.Simulator(scenario).run`` on both (prepared once, as
+* ``escalation.sim.engine.Simulator(scenario).run`` on both (prepared once, as
   ``run_ensemble`` does in every chunk);
 * ``baseline_simpy.run``, a hand-written minimal SimPy model of the same two-state exchange,
   with its parameters read from ``two-states`` (staff, reply probabilities, lags, delays, the
@@ -45,7 +45,7 @@ import numpy as np
 import simpy
 
 import escalation as esc
-from escalation.engine import Simulator
+from escalation.sim.engine import Simulator
 
 COUNTED = ("announced", "effective")
 

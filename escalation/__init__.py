@@ -12,23 +12,22 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from escalation.calibration import calibrate
-from escalation.delay import Delay
-from escalation.engine import simulate
-from escalation.ensemble import Ensemble, run_ensemble
-from escalation.errors import (
+from escalation import _compat
+from escalation.base.errors import (
     EscalationError,
     HistoryError,
     InfeasibleMeasureError,
     InputError,
     ScenarioError,
 )
-from escalation.event import Event, Phase
-from escalation.history import History, bundled_histories, load_history, replay
-from escalation.ladder import DEFAULT_LADDER, Ladder
-from escalation.measure import Measure, MeasureKind
-from escalation.outcome import OUTCOME_NAMES, Outcome
-from escalation.policies import (
+from escalation.calibrate.driver import calibrate
+from escalation.ensemble.results import Ensemble, run_ensemble
+from escalation.ensemble.summary import Comparison, Summary, compare
+from escalation.model.delay import Delay
+from escalation.model.event import Event, Phase
+from escalation.model.ladder import DEFAULT_LADDER, Ladder
+from escalation.model.measure import Measure, MeasureKind
+from escalation.model.policies import (
     BUILTIN_POLICIES,
     EscalateByK,
     GenerousTitForTat,
@@ -42,9 +41,8 @@ from escalation.policies import (
     TitForTat,
     TitForTwoTats,
 )
-from escalation.policy import Context, FunctionPolicy, Plan, Policy, as_policy
-from escalation.run import Run
-from escalation.scenario import (
+from escalation.model.policy import Context, FunctionPolicy, Plan, Policy, as_policy
+from escalation.model.scenario import (
     Actor,
     LadderSpec,
     PresenceSpec,
@@ -53,9 +51,12 @@ from escalation.scenario import (
     bundled_scenarios,
     load_scenario,
 )
-from escalation.state import Presence, State, Status
-from escalation.summary import Comparison, Summary, compare
-from escalation.trigger import Trigger
+from escalation.model.state import Presence, State, Status
+from escalation.model.trigger import Trigger
+from escalation.sim.engine import simulate
+from escalation.sim.history import History, bundled_histories, load_history, replay
+from escalation.sim.outcome import OUTCOME_NAMES, Outcome
+from escalation.sim.run import Run
 
 
 def __getattr__(name: str) -> object:
@@ -67,6 +68,8 @@ def __getattr__(name: str) -> object:
         return importlib.import_module("escalation.plot")
     raise AttributeError(f"module 'escalation' has no attribute {name!r}")
 
+
+_compat.install()
 
 try:
     __version__ = version("escalation")

@@ -24,11 +24,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import escalation as esc
-from escalation.event import Event, Phase
-from escalation.ladder import DEFAULT_LADDER, Ladder
-from escalation.measure import Measure, MeasureKind
-from escalation.policy import Context
-from escalation.state import Presence, State, Status
+from escalation.model.event import Event, Phase
+from escalation.model.ladder import DEFAULT_LADDER, Ladder
+from escalation.model.measure import Measure, MeasureKind
+from escalation.model.policy import Context
+from escalation.model.state import Presence, State, Status
 
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(

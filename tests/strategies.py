@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 import escalation as esc
-from escalation.measure import Measure, MeasureKind
-from escalation.state import Presence, State, Status
+from escalation.model.measure import Measure, MeasureKind
+from escalation.model.state import Presence, State, Status
 
 ACTOR_IDS = ("a", "b", "c", "d")
 START = date(2024, 1, 1)

@@ -12,10 +12,10 @@ import math
 import numpy as np
 import pytest
 
-from escalation import abc
-from escalation.errors import InputError
-from escalation.posterior import Posterior, weighted_quantile
-from escalation.priors import Priors, default_priors
+from escalation.base.errors import InputError
+from escalation.calibrate import smc as abc
+from escalation.calibrate.posterior import Posterior, weighted_quantile
+from escalation.calibrate.priors import Priors, default_priors
 
 N_OBS = 10  # observations per simulated data set in the normal toy model
 Y_BAR = 0.8  # their observed mean

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 import escalation as esc
-from escalation.calibration import (
+from escalation.base.errors import HistoryError, InputError
+from escalation.calibrate.driver import (
     CalibrationProblem,
     PredictiveChecks,
     calibrate,
@@ -23,9 +24,8 @@ from escalation.calibration import (
     documented_episodes,
     predictive_checks,
 )
-from escalation.errors import HistoryError, InputError
-from escalation.posterior import Posterior, draw_scenario, load_posterior
-from escalation.summaries import SUMMARY_NAMES, EpisodeSummaries
+from escalation.calibrate.episodes import SUMMARY_NAMES, EpisodeSummaries
+from escalation.calibrate.posterior import Posterior, draw_scenario, load_posterior
 
 
 @pytest.fixture(scope="module")

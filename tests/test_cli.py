@@ -15,8 +15,8 @@ import yaml
 
 import escalation as esc
 from escalation import cli
-from escalation.event import EVENT_FIELDS
-from escalation.scenario import bundled_dir
+from escalation.model.event import EVENT_FIELDS
+from escalation.model.scenario import bundled_dir
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -10,11 +10,11 @@ import pytest
 from conftest import START, trigger, two_actor_scenario
 
 import escalation as esc
-from escalation import engine
-from escalation.event import Phase
-from escalation.measure import MeasureKind
-from escalation.policy import Context
-from escalation.state import Status
+from escalation.model.event import Phase
+from escalation.model.measure import MeasureKind
+from escalation.model.policy import Context
+from escalation.model.state import Status
+from escalation.sim import engine
 
 PASSIVE = esc.Passive()
 

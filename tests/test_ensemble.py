@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import escalation as esc
-from escalation.ensemble import (
+from escalation.ensemble.results import (
     Ensemble,
     child_seeds,
     columns_for,

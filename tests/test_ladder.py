@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from escalation.ladder import CAMEO_GOLDSTEIN, DEFAULT_LADDER, DEFAULT_LEVELS, Ladder
-from escalation.measure import MeasureKind as K
+from escalation.model.ladder import CAMEO_GOLDSTEIN, DEFAULT_LADDER, DEFAULT_LEVELS, Ladder
+from escalation.model.measure import MeasureKind as K
 
 # background.md section 8, point 2: L1 criticize/accuse, L3 threat to reduce relations,
 # L4 expel, L5 large expulsion / mission cap, L6 close office or liaison mission,

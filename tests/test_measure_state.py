@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import measure
 
-from escalation.errors import InfeasibleMeasureError
-from escalation.measure import Measure, MeasureKind
-from escalation.state import Presence, State, Status
+from escalation.base.errors import InfeasibleMeasureError
+from escalation.model.measure import Measure, MeasureKind
+from escalation.model.state import Presence, State, Status
 
 
 # -- measures ---------------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from matplotlib.patches import Rectangle
 
 import escalation as esc
 import escalation.plot as ep
-from escalation.ensemble import run_ensemble
-from escalation.event import Event, Phase
-from escalation.measure import MeasureKind
+from escalation.ensemble.results import run_ensemble
+from escalation.model.event import Event, Phase
+from escalation.model.measure import MeasureKind
 from escalation.plot import _data as pd_
 
 START = date(2024, 1, 1)

@@ -9,10 +9,10 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from escalation.calibration import PredictiveChecks
+from escalation.calibrate.driver import PredictiveChecks
+from escalation.calibrate.posterior import Posterior
+from escalation.calibrate.priors import Priors
 from escalation.plot import posterior as pplot
-from escalation.posterior import Posterior
-from escalation.priors import Priors
 
 NAMES = ["russia.threshold", "russia.half_life", "russia.k", "russia.lag.median"]
 

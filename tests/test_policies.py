@@ -22,10 +22,10 @@ from conftest import as_event, measure, trigger, two_actor_scenario
 from pydantic import Field, ValidationError
 
 import escalation as esc
-from escalation.ladder import DEFAULT_LADDER
-from escalation.measure import Measure, MeasureKind
-from escalation.policy import Context
-from escalation.state import State, Status
+from escalation.model.ladder import DEFAULT_LADDER
+from escalation.model.measure import Measure, MeasureKind
+from escalation.model.policy import Context
+from escalation.model.state import State, Status
 
 
 # -- a policy written as a plain function, and one written as a small subclass ---------------

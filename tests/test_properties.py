@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from strategies import measure_sequences, policies, scenarios, states
 
 import escalation as esc
-from escalation.errors import InfeasibleMeasureError
-from escalation.event import Phase
-from escalation.ladder import DEFAULT_LADDER
-from escalation.measure import Measure, MeasureKind
-from escalation.outcome import count_rounds
-from escalation.policy import Context
-from escalation.state import State, Status
-from escalation.substitution import hostile_candidates, mirror_checked, mirror_of, substitute
+from escalation.base.errors import InfeasibleMeasureError
+from escalation.model.event import Phase
+from escalation.model.ladder import DEFAULT_LADDER
+from escalation.model.measure import Measure, MeasureKind
+from escalation.model.policy import Context
+from escalation.model.state import State, Status
+from escalation.model.substitution import hostile_candidates, mirror_checked, mirror_of, substitute
+from escalation.sim.outcome import count_rounds
 
 STOP_REASONS = {"horizon", "rupture", "quiet", "limit"}
 

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 import escalation as esc
-from escalation.event import Phase
-from escalation.measure import MeasureKind
-from escalation.state import Status
+from escalation.model.event import Phase
+from escalation.model.measure import MeasureKind
+from escalation.model.state import Status
 
 MISSION, NIO, MLM = "ru-mission-nato", "nato-nio-moscow", "nato-mlm-moscow"
 

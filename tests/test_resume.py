@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import escalation as esc
-from escalation.ensemble import Ensemble, run_ensemble
+from escalation.ensemble.results import Ensemble, run_ensemble
 
 SEED = 2018
 RUNS = 300
@@ -25,7 +25,7 @@ CHUNK = 10
 CHILD = """
 import sys, time
 import escalation as esc
-import escalation.ensemble as ensemble
+import escalation.ensemble.results as ensemble
 
 class Slow(ensemble.Simulator):
     def run(self, seed=None):

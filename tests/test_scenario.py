@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import escalation as esc
-from escalation.scenario import bundled_dir
+from escalation.model.scenario import bundled_dir
 
 BUNDLED = esc.bundled_scenarios()
 NATO = ("nato-russia-2018", "nato-russia-2021")

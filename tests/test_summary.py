@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import escalation as esc
-from escalation.ensemble import Ensemble, empty_outcomes, run_ensemble
-from escalation.summary import (
+from escalation.ensemble.results import Ensemble, empty_outcomes, run_ensemble
+from escalation.ensemble.summary import (
     Z95,
     compare,
     kaplan_meier,

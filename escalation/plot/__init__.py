@@ -31,8 +31,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from matplotlib.transforms import Bbox
 
-from escalation.history import History
-from escalation.ladder import DEFAULT_LADDER, Ladder
+from escalation.model.ladder import DEFAULT_LADDER, Ladder
 from escalation.plot._data import (
     Counts,
     Ecdf,
@@ -48,7 +47,8 @@ from escalation.plot._data import (
     trajectory_data,
     wilson,
 )
-from escalation.run import Run
+from escalation.sim.history import History
+from escalation.sim.run import Run
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -495,7 +495,7 @@ def outcome_distribution(ensemble: Any, name: str, ax: Axes | None = None) -> Ax
     ensemble
         An ensemble (:func:`escalation.run_ensemble`) or a list of runs.
     name
-        One of :data:`escalation.outcome.OUTCOME_NAMES`.
+        One of :data:`escalation.sim.outcome.OUTCOME_NAMES`.
     ax
         Axes to draw on; a new figure when ``None``.
 
@@ -574,7 +574,7 @@ def compare(ensembles: Mapping[str, Any], name: str, ax: Axes | None = None) -> 
     ensembles
         Label -> ensemble (or list of runs), e.g. ``{"as documented": a, "no cap cut": b}``.
     name
-        One of :data:`escalation.outcome.OUTCOME_NAMES`.
+        One of :data:`escalation.sim.outcome.OUTCOME_NAMES`.
     ax
         Axes to draw on; a new figure when ``None``.
 

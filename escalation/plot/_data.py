@@ -19,14 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from escalation.event import Event, Phase
-from escalation.history import History, replay
-from escalation.ladder import DEFAULT_LADDER, Ladder
-from escalation.measure import MeasureKind
-from escalation.outcome import OUTCOME_NAMES
-from escalation.run import Run
-from escalation.summary import Z95
-from escalation.summary import wilson as summary_wilson
+from escalation.ensemble.summary import Z95
+from escalation.ensemble.summary import wilson as summary_wilson
+from escalation.model.event import Event, Phase
+from escalation.model.ladder import DEFAULT_LADDER, Ladder
+from escalation.model.measure import MeasureKind
+from escalation.sim.history import History, replay
+from escalation.sim.outcome import OUTCOME_NAMES
+from escalation.sim.run import Run
 
 #: How each outcome is shown: ``binary``, ``time`` (censored), ``count`` or ``actor``.
 OUTCOME_KINDS: Mapping[str, str] = {
@@ -62,7 +62,7 @@ class Share:
 def wilson(k: int, n: int, z: float = Z95) -> Share:
     """Return ``k / n`` with its Wilson score interval (95 % by default; NaNs if ``n == 0``).
 
-    The interval is :func:`escalation.summary.wilson`, the one the summaries report.
+    The interval is :func:`escalation.ensemble.summary.wilson`, the one the summaries report.
     """
     if n < 0 or not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")

@@ -1,7 +1,7 @@
 """Plots of a calibration: posterior marginals and pairs, and posterior predictive checks.
 
 The numbers are computed first (:func:`marginal_data`, and the attributes of
-:class:`~escalation.calibration.PredictiveChecks`), then drawn. Single plots take ``ax=None``
+:class:`~escalation.calibrate.driver.PredictiveChecks`), then drawn. Single plots take ``ax=None``
 and return the Axes; the grids take ``fig=None`` and return the array of Axes.
 
 Parameters whose prior is scale-free (log-uniform, lognormal: a half-life, a lag) are drawn on
@@ -20,15 +20,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from escalation.posterior import Posterior
+from escalation.calibrate.posterior import Posterior
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from escalation.calibration import PredictiveChecks
+    from escalation.calibrate.driver import PredictiveChecks
 
-#: What the summaries of :mod:`escalation.summaries` measure, for the predictive-check axes.
+#: What the summaries of :mod:`escalation.calibrate.episodes` measure, for the
+#: predictive-check axes.
 _SUMMARY_AXES: dict[str, str] = {
     "answered": "answered within the window",
     "lag": "days to the first answer",

@@ -1,8 +1,8 @@
 """Episode summaries: a few numbers per episode, the same for a simulated and a documented run.
 
 Calibration compares runs through these numbers. They are computed by one function,
-:meth:`EpisodeSummaries.compute`, from a :class:`~escalation.run.Run`: a simulation, or the
-replay of a documented history (:func:`escalation.history.replay`). Nothing else is read, so a
+:meth:`EpisodeSummaries.compute`, from a :class:`~escalation.sim.run.Run`: a simulation, or the
+replay of a documented history (:func:`escalation.sim.history.replay`). Nothing else is read, so a
 simulated run and the documented record are treated alike.
 
 An *episode* is a package of measures that the ``counterpart`` announces against the
@@ -57,10 +57,10 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from escalation.event import Event, Phase
-from escalation.measure import Measure, MeasureKind
-from escalation.run import Run
-from escalation.state import State
+from escalation.model.event import Event, Phase
+from escalation.model.measure import Measure, MeasureKind
+from escalation.model.state import State
+from escalation.sim.run import Run
 
 #: Names of the summaries of one episode, in order.
 SUMMARY_NAMES: tuple[str, ...] = (
@@ -75,7 +75,7 @@ SUMMARY_NAMES: tuple[str, ...] = (
 )
 
 #: Summaries that take a few integer values (their predictive p-values use mid-p; see
-#: :mod:`escalation.calibration`).
+#: :mod:`escalation.calibrate.driver`).
 DISCRETE_SUMMARIES: frozenset[str] = frozenset(
     {"answered", "severity", "type_change", "rounds", "ruptured"}
 )

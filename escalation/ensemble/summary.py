@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from escalation.ensemble import Ensemble
+    from escalation.ensemble.results import Ensemble
 
 #: Two-sided 95% normal quantile.
 Z95 = 1.959963984540054

@@ -37,9 +37,9 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from escalation.errors import InputError
-from escalation.policy import Policy
-from escalation.scenario import PolicyField, Scenario, read_yaml
+from escalation.base.errors import InputError
+from escalation.model.policy import Policy
+from escalation.model.scenario import PolicyField, Scenario, read_yaml
 
 _SQRT2 = math.sqrt(2.0)
 
@@ -401,7 +401,7 @@ class Priors(BaseModel):
     @classmethod
     def load(cls, path: str | Path) -> Priors:
         """Read priors from a YAML (or JSON) file; errors name the file and the field."""
-        from escalation.scenario import validation_error
+        from escalation.model.scenario import validation_error
 
         data = read_yaml(Path(path), InputError)
         if not isinstance(data, dict):
@@ -616,6 +616,6 @@ def as_priors(priors: Priors | Mapping[str, Any] | str | Path | None) -> Priors:
     try:
         return Priors.model_validate(dict(priors))
     except ValidationError as exc:
-        from escalation.scenario import validation_error
+        from escalation.model.scenario import validation_error
 
         raise validation_error(exc, "<priors>", InputError) from None

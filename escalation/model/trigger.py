@@ -1,7 +1,8 @@
 """Triggers: measures taken on given dates, whatever happens in the run.
 
 A scenario's triggers are the exogenous measures that start an exchange (NATO's measures of
-6 October 2021, say). The :class:`~escalation.policies.Scripted` policy plays the same kind of
+6 October 2021, say). The :class:`~escalation.model.policies.Scripted` policy plays the same
+kind of
 record, and a documented history is a list of them.
 """
 
@@ -12,7 +13,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from escalation.measure import Measure, MeasureKind
+from escalation.model.measure import Measure, MeasureKind
 
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 

@@ -1,7 +1,8 @@
 """The built-in policies.
 
 Each is a small class: a docstring naming its source, validated parameters and one
-:meth:`~escalation.policy.Policy.decide`. Binary strategies from the iterated prisoner's dilemma
+:meth:`~escalation.model.policy.Policy.decide`. Binary strategies from the iterated prisoner's
+dilemma
 (after the Axelrod-Python library, ``axelrod/strategies/titfortat.py`` and ``grudger.py``) are
 carried over to measures with kinds and sizes: "defect" becomes "answer in kind".
 """
@@ -13,10 +14,10 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from escalation.measure import MeasureKind
-from escalation.policy import Context, Decision, Policy
-from escalation.state import Status
-from escalation.trigger import Trigger
+from escalation.model.measure import MeasureKind
+from escalation.model.policy import Context, Decision, Policy
+from escalation.model.state import Status
+from escalation.model.trigger import Trigger
 
 #: Kinds whose magnitude :class:`Proportional` scales.
 _SCALED = frozenset({MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP})

@@ -19,10 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from escalation.engine import simulate
-from escalation.errors import HistoryError
-from escalation.run import Run
-from escalation.scenario import (
+from escalation.base.errors import HistoryError
+from escalation.model.scenario import (
     Actor,
     PresenceSpec,
     Scenario,
@@ -33,7 +31,9 @@ from escalation.scenario import (
     resolve,
     validation_error,
 )
-from escalation.trigger import Trigger
+from escalation.model.trigger import Trigger
+from escalation.sim.engine import simulate
+from escalation.sim.run import Run
 
 CSV_COLUMNS: tuple[str, ...] = (
     "id",

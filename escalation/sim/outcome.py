@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from escalation.event import Event, Phase
-from escalation.state import Status
+from escalation.model.event import Event, Phase
+from escalation.model.state import Status
 
 OUTCOME_NAMES: tuple[str, ...] = (
     "ruptured",

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from escalation.measure import MeasureKind
+from escalation.model.measure import MeasureKind
 
 #: Names of the default levels, index = level.
 DEFAULT_LEVELS: tuple[str, ...] = (

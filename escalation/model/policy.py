@@ -34,19 +34,19 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from escalation.delay import Delay
-from escalation.event import Event
-from escalation.ladder import Ladder
-from escalation.measure import Measure, MeasureKind
-from escalation.state import State
-from escalation.substitution import (
+from escalation.model.delay import Delay
+from escalation.model.event import Event
+from escalation.model.ladder import Ladder
+from escalation.model.measure import Measure, MeasureKind
+from escalation.model.state import State
+from escalation.model.substitution import (
     mirror_checked,
     mirror_of,
     rupture_acts,
     soften,
     substitute,
 )
-from escalation.trigger import Trigger
+from escalation.model.trigger import Trigger
 
 Decision = Measure | Sequence[Measure] | None
 

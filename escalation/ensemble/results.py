@@ -6,9 +6,9 @@ run ``i`` draws from ``np.random.default_rng(children[i])`` where
 process before the work fans out, and the runs go out in chunks (the scenario travels once per
 chunk); each chunk comes back as compact column arrays and is put back in run order. So the
 same seed gives identical arrays serially, with any number of worker processes, with any chunk
-size and on a dask cluster (see :mod:`escalation.executors`).
+size and on a dask cluster (see :mod:`escalation.ensemble.executors`).
 
-Outcome columns (``ensemble[name]``, one value per run; see :mod:`escalation.outcome`):
+Outcome columns (``ensemble[name]``, one value per run; see :mod:`escalation.sim.outcome`):
 
 ==================  =======  =================================================================
 name                dtype    meaning
@@ -65,19 +65,19 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 
-from escalation.engine import Simulator, simulate
-from escalation.errors import InputError
-from escalation.event import EVENT_FIELDS, Event, Phase
-from escalation.executors import Progress, capacity, map_chunks
-from escalation.measure import MeasureKind
-from escalation.scenario import Scenario, load_scenario
-from escalation.state import Status
+from escalation.base.errors import InputError
+from escalation.ensemble.executors import Progress, capacity, map_chunks
+from escalation.model.event import EVENT_FIELDS, Event, Phase
+from escalation.model.measure import MeasureKind
+from escalation.model.scenario import Scenario, load_scenario
+from escalation.model.state import Status
+from escalation.sim.engine import Simulator, simulate
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from escalation.run import Run
-    from escalation.summary import Summary
+    from escalation.ensemble.summary import Summary
+    from escalation.sim.run import Run
 
 Keep = Literal["outcomes", "events"]
 KEEP: tuple[str, ...] = ("outcomes", "events")
@@ -429,8 +429,8 @@ class Ensemble:
 
     # -- derived ---------------------------------------------------------------------------
     def summary(self) -> Summary:
-        """Estimates with their Monte Carlo uncertainty (see :mod:`escalation.summary`)."""
-        from escalation.summary import summarize
+        """Estimates with their Monte Carlo uncertainty (:mod:`escalation.ensemble.summary`)."""
+        from escalation.ensemble.summary import summarize
 
         return summarize(self)
 
@@ -703,7 +703,7 @@ def run_ensemble(
     Parameters
     ----------
     scenario
-        A :class:`~escalation.scenario.Scenario`, a bundled name or a YAML path.
+        A :class:`~escalation.model.scenario.Scenario`, a bundled name or a YAML path.
     runs
         Number of runs.
     seed

@@ -32,12 +32,12 @@ from pydantic import (
     model_validator,
 )
 
-from escalation.errors import InputError, ScenarioError
-from escalation.ladder import Ladder
-from escalation.policies import Passive, build_policy
-from escalation.policy import Policy
-from escalation.state import Presence, State, Status
-from escalation.trigger import Trigger
+from escalation.base.errors import InputError, ScenarioError
+from escalation.model.ladder import Ladder
+from escalation.model.policies import Passive, build_policy
+from escalation.model.policy import Policy
+from escalation.model.state import Presence, State, Status
+from escalation.model.trigger import Trigger
 
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -70,7 +70,7 @@ class Actor(BaseModel):
 
 
 class PresenceSpec(BaseModel):
-    """A presence in its starting state (see :class:`escalation.state.Presence`)."""
+    """A presence in its starting state (see :class:`escalation.model.state.Presence`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -113,7 +113,7 @@ class StopRules(BaseModel):
 
 
 class LadderSpec(BaseModel):
-    """Choice of severity ladder (see :mod:`escalation.ladder`)."""
+    """Choice of severity ladder (see :mod:`escalation.model.ladder`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -243,7 +243,9 @@ class Scenario(BaseModel):
             raise KeyError(f"no actor {actor!r}")
         posterior = self.posterior
         if posterior is not None:
-            from escalation.posterior import load_posterior  # calibration is optional here
+            from escalation.calibrate.posterior import (
+                load_posterior,  # calibration is optional here
+            )
 
             if any(name.split(".")[0] == actor for name in load_posterior(posterior).names):
                 posterior = None

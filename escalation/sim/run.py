@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from escalation.event import Event, Phase
-from escalation.ladder import Ladder
-from escalation.measure import Measure
-from escalation.outcome import Outcome
-from escalation.state import State
+from escalation.model.event import Event, Phase
+from escalation.model.ladder import Ladder
+from escalation.model.measure import Measure
+from escalation.model.state import State
+from escalation.sim.outcome import Outcome
 
 
 def _as_date(when: date | str) -> date:
@@ -25,7 +25,7 @@ class Run:
     Attributes
     ----------
     scenario
-        The scenario it ran (a :class:`~escalation.scenario.Scenario`).
+        The scenario it ran (a :class:`~escalation.model.scenario.Scenario`).
     seed
         The seed it was given: an int, the entropy of a generator's seed sequence, or ``None``.
     events
@@ -34,7 +34,7 @@ class Run:
         What the run came to.
     initial
         State at the start: read-only, as the runs of one scenario share it (its
-        :meth:`~escalation.state.State.copy` can change).
+        :meth:`~escalation.model.state.State.copy` can change).
     final
         State at the end.
     ladder

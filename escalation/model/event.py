@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from escalation.measure import MeasureKind
+from escalation.model.measure import MeasureKind
 
 
 class Phase(StrEnum):
@@ -40,7 +40,7 @@ class Event(NamedTuple):
     date
         Calendar date of ``time``.
     actor, target, measure, presence, magnitude
-        The measure (see :class:`escalation.measure.Measure`).
+        The measure (see :class:`escalation.model.measure.Measure`).
     severity
         Level on the scenario's ladder.
     cause

@@ -13,9 +13,9 @@ in denials instead of letting it move on to cap cuts and closures.
 
 from __future__ import annotations
 
-from escalation.ladder import Ladder
-from escalation.measure import Measure, MeasureKind
-from escalation.state import State, Status
+from escalation.model.ladder import Ladder
+from escalation.model.measure import Measure, MeasureKind
+from escalation.model.state import State, Status
 
 _STATEMENT_KINDS = (MeasureKind.CRITICIZE, MeasureKind.ACCUSE, MeasureKind.THREATEN)
 

@@ -2,7 +2,8 @@
 
 What is fitted
     One actor's policy parameters (by default Russia's ``grievance`` policy, see
-    :func:`escalation.priors.default_priors`) so that the actor's simulated answers to the
+    :func:`escalation.calibrate.priors.default_priors`) so that the actor's simulated answers
+    to the
     counterpart's documented measures look like the documented answers. The counterpart's
     measures are played as documented. For the bundled history that is NATO's measures of
     27 March 2018 (no NATO-directed countermeasure documented; Moscow only said it would
@@ -17,9 +18,12 @@ How
     actors are passive apart from their documented acts. So one run spans all episodes, and
     what the 2018 episode leaves behind (state, and grievance that decays with its half-life)
     carries into 2021. Episodes are compared through the summaries of
-    :mod:`escalation.summaries`, computed by the same function from each simulated run and from
-    the replayed history. :func:`calibrate` runs ABC-SMC (:mod:`escalation.abc`) and returns a
-    :class:`~escalation.posterior.Posterior`; :func:`predictive_checks` compares every summary
+    :mod:`escalation.calibrate.episodes`, computed by the same function from each simulated
+    run and from
+    the replayed history. :func:`calibrate` runs ABC-SMC (:mod:`escalation.calibrate.smc`) and
+    returns a
+    :class:`~escalation.calibrate.posterior.Posterior`; :func:`predictive_checks` compares
+    every summary
     with its posterior predictive distribution.
 
 Honesty
@@ -30,7 +34,7 @@ Honesty
     over scenarios for reasoning about policies, not a forecast.
 
 Your own history
-    Any history :func:`escalation.history.load_history` reads will do: the YAML format of
+    Any history :func:`escalation.sim.history.load_history` reads will do: the YAML format of
     ``seeds/nato-russia.yaml`` (actors, presences at the start, events), or a CSV file of
     events with a header row. CSV columns (any order; lines starting with ``#`` are skipped):
 
@@ -75,16 +79,16 @@ from typing import Any, Literal, TextIO
 
 import numpy as np
 
-from escalation import abc
-from escalation.engine import simulate
-from escalation.errors import InputError
-from escalation.history import History, load_history, replay
-from escalation.posterior import Posterior, write_atomic
-from escalation.priors import Priors, as_priors
-from escalation.run import Run
-from escalation.scenario import Actor, PresenceSpec, Scenario, StopRules, load_scenario
-from escalation.summaries import EpisodeSummaries
-from escalation.trigger import Trigger
+from escalation.base.errors import InputError
+from escalation.calibrate import smc as abc
+from escalation.calibrate.episodes import EpisodeSummaries
+from escalation.calibrate.posterior import Posterior, write_atomic
+from escalation.calibrate.priors import Priors, as_priors
+from escalation.model.scenario import Actor, PresenceSpec, Scenario, StopRules, load_scenario
+from escalation.model.trigger import Trigger
+from escalation.sim.engine import simulate
+from escalation.sim.history import History, load_history, replay
+from escalation.sim.run import Run
 
 #: Particles per generation by default (see ``benchmarks/bench_calibration.py``).
 DEFAULT_POPULATION = 1000
@@ -102,7 +106,7 @@ Seed = int | np.random.SeedSequence | np.random.Generator | None
 class ScenarioSimulator:
     """Simulates the fitting scenario under parameter vectors and summarises each run.
 
-    A picklable batch simulator for :mod:`escalation.abc`.
+    A picklable batch simulator for :mod:`escalation.calibrate.smc`.
     """
 
     scenario: Scenario
@@ -176,7 +180,7 @@ class CalibrationProblem:
         episodes
             Episode dates (default: from the history's ``cause`` links, module docstring).
         window_days, quiet_days
-            See :class:`escalation.summaries.EpisodeSummaries`.
+            See :class:`escalation.calibrate.episodes.EpisodeSummaries`.
         lead_days
             The fitting run starts this many days before the first episode.
         follow_days
@@ -250,7 +254,7 @@ class CalibrationProblem:
 
     @property
     def simulator(self) -> ScenarioSimulator:
-        """The batch simulator for :mod:`escalation.abc`."""
+        """The batch simulator for :mod:`escalation.calibrate.smc`."""
         return ScenarioSimulator(self.scenario, self.priors, self.summaries)
 
     def with_observed(self, observed: Sequence[float] | np.ndarray) -> CalibrationProblem:
@@ -485,7 +489,7 @@ def calibrate(
         uninterrupted run).
     progress
         ``True`` to print progress to standard error, or a callable receiving
-        :class:`escalation.abc.Progress`.
+        :class:`escalation.calibrate.smc.Progress`.
     problem
         A ready :class:`CalibrationProblem` (then ``scenario`` and ``history`` are ignored
         and may be ``None``).

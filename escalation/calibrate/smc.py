@@ -3,7 +3,8 @@
 The model is any *simulator*: a picklable callable ``simulator(thetas, seeds)`` that takes a
 ``(n, d)`` array of parameter vectors and ``n`` :class:`numpy.random.SeedSequence` objects and
 returns an ``(n, s)`` array of summaries, row ``i`` simulated from ``thetas[i]`` with a
-generator made from ``seeds[i]`` only. :class:`escalation.calibration.ScenarioSimulator` is the
+generator made from ``seeds[i]`` only. :class:`escalation.calibrate.driver.ScenarioSimulator`
+is the
 one for scenarios; a test or a user passes a plain function.
 
 ABC-SMC (:func:`smc`; Toni et al. 2009, J. R. Soc. Interface 6:187; Beaumont et al. 2009,
@@ -60,9 +61,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from escalation.executors import map_chunks
-from escalation.posterior import Generation, Posterior, now_iso, weighted_quantile
-from escalation.priors import Priors
+from escalation.calibrate.posterior import Generation, Posterior, now_iso, weighted_quantile
+from escalation.calibrate.priors import Priors
+from escalation.ensemble.executors import map_chunks
 
 #: Floor of the kernel standard deviation of integer parameters (see the module docstring).
 MIN_INTEGER_SD = 0.5

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from escalation.errors import InfeasibleMeasureError
-from escalation.measure import Measure, MeasureKind
+from escalation.base.errors import InfeasibleMeasureError
+from escalation.model.measure import Measure, MeasureKind
 
 
 class Status(StrEnum):

@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import ValidationError
 
-from escalation.errors import InputError, ScenarioError
-from escalation.policy import Policy
-from escalation.priors import Priors
-from escalation.scenario import Scenario, field_path
+from escalation.base.errors import InputError, ScenarioError
+from escalation.calibrate.priors import Priors
+from escalation.model.policy import Policy
+from escalation.model.scenario import Scenario, field_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from escalation.calibration import PredictiveChecks
+    from escalation.calibrate.driver import PredictiveChecks
 
 FORMAT = "escalation-posterior"
 FORMAT_VERSION = 1
@@ -294,8 +294,8 @@ class Posterior:
     def predictive_checks(
         self, draws: int = 300, *, seed: int = 0, workers: int | None = None
     ) -> PredictiveChecks:
-        """Posterior predictive checks (see :func:`escalation.calibration.predictive_checks`)."""
-        from escalation.calibration import predictive_checks
+        """Posterior predictive checks (:func:`~escalation.calibrate.driver.predictive_checks`)."""
+        from escalation.calibrate.driver import predictive_checks
 
         return predictive_checks(self, draws=draws, seed=seed, workers=workers)
 
@@ -463,7 +463,7 @@ def load_posterior(path: str | Path) -> Posterior:
 def load_resolved_posterior(resolved: str, given: str | Path) -> Posterior:
     """:func:`load_posterior` of a path already resolved (``given`` is the path as given).
 
-    A :class:`~escalation.engine.Simulator` resolves its posterior's path once and then asks
+    A :class:`~escalation.sim.engine.Simulator` resolves its posterior's path once and then asks
     for every run: one ``stat`` to see whether the file changed.
     """
     try:
@@ -476,7 +476,7 @@ def load_resolved_posterior(resolved: str, given: str | Path) -> Posterior:
 def draw_scenario(scenario: Scenario, rng: np.random.Generator) -> Scenario:
     """Draw one particle of ``scenario.posterior`` by weight and apply it to ``scenario``.
 
-    Called by :func:`escalation.engine.simulate` when the scenario names a posterior. One
+    Called by :func:`escalation.sim.engine.simulate` when the scenario names a posterior. One
     uniform number is drawn from ``rng`` (the run's generator), so the run stays reproducible
     from its seed. The calibrated actors' policies are replaced by the posterior's base
     policies with the drawn values (see :meth:`Posterior.apply`).

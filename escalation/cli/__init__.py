@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import escalation
-from escalation.errors import InputError
-from escalation.event import EVENT_FIELDS
-from escalation.history import History, bundled_histories, load_history, replay
-from escalation.run import Run
-from escalation.scenario import Scenario, bundled_scenarios, load_scenario, read_yaml
-from escalation.state import State
+from escalation.base.errors import InputError
+from escalation.model.event import EVENT_FIELDS
+from escalation.model.scenario import Scenario, bundled_scenarios, load_scenario, read_yaml
+from escalation.model.state import State
+from escalation.sim.history import History, bundled_histories, load_history, replay
+from escalation.sim.run import Run
 
 EXIT_OK = 0
 EXIT_INPUT = 2
@@ -425,7 +425,7 @@ def write_ensemble_plots(ensemble: Any, folder: Path) -> list[str]:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """``escalation calibrate``: ABC-SMC on a history; results and checkpoints in ``--out``."""
-    from escalation.calibration import calibrate_to_dir  # loads only when calibrating
+    from escalation.calibrate.driver import calibrate_to_dir  # loads only when calibrating
 
     check_out(args.out)
     checkpoint = args.out / "checkpoint.json"

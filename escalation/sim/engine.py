@@ -59,14 +59,14 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, URGENT, EventPriority
 
-from escalation.event import Event, Phase
-from escalation.measure import Measure, MeasureKind
-from escalation.outcome import Outcome
-from escalation.policy import Context, Policy
-from escalation.run import Run
-from escalation.scenario import Scenario, load_scenario
-from escalation.substitution import substitute
-from escalation.trigger import Trigger
+from escalation.model.event import Event, Phase
+from escalation.model.measure import Measure, MeasureKind
+from escalation.model.policy import Context, Policy
+from escalation.model.scenario import Scenario, load_scenario
+from escalation.model.substitution import substitute
+from escalation.model.trigger import Trigger
+from escalation.sim.outcome import Outcome
+from escalation.sim.run import Run
 
 Seed = int | np.random.Generator | np.random.SeedSequence | None
 
@@ -222,7 +222,7 @@ class _Simulation:
         self.packages: dict[tuple[str, str], list[Event]] = {}
         self.pending = 0  # events scheduled that may still announce or change something
         self.acts = 0
-        self.rounds = 0  # outcome counts, kept as the run goes (see escalation.outcome)
+        self.rounds = 0  # outcome counts, kept as the run goes (see escalation.sim.outcome)
         self.peak = 0
         self.last: str | None = None
         self.last_announce = 0.0
@@ -556,13 +556,13 @@ class Simulator:
     the ladder, the initial state, the table of policies and the trigger schedule are built
     once rather than for every run, which counts in ensembles of short runs. A scenario with a
     ``posterior`` draws a particle for every run (one uniform draw from the run's generator,
-    as :func:`escalation.posterior.draw_scenario` does); what a particle's runs share is
+    as :func:`escalation.calibrate.posterior.draw_scenario` does); what a particle's runs share is
     prepared once per particle.
 
     Parameters
     ----------
     scenario
-        A :class:`~escalation.scenario.Scenario`, a bundled scenario name or a YAML path.
+        A :class:`~escalation.model.scenario.Scenario`, a bundled scenario name or a YAML path.
     """
 
     def __init__(self, scenario: Scenario | str | Path):
@@ -585,7 +585,7 @@ class Simulator:
         began = _time.perf_counter()
         prepared = self._prepared
         if prepared is None:
-            from escalation.posterior import load_resolved_posterior  # optional here
+            from escalation.calibrate.posterior import load_resolved_posterior  # optional here
 
             source = self.scenario.posterior
             assert source is not None
@@ -628,7 +628,7 @@ def simulate(scenario: Scenario | str | Path, seed: Seed = None) -> Run:
     Parameters
     ----------
     scenario
-        A :class:`~escalation.scenario.Scenario`, a bundled scenario name or a YAML path.
+        A :class:`~escalation.model.scenario.Scenario`, a bundled scenario name or a YAML path.
     seed
         An int, a :class:`numpy.random.SeedSequence` or a :class:`numpy.random.Generator`.
         Every random draw of the run comes from it, so the same seed gives the same run.

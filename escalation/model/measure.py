@@ -1,8 +1,8 @@
 """Measures: the typed acts one actor takes against another.
 
 A measure is *who does what to whom, where, and how much*. Whether it is feasible depends on
-the state (see :mod:`escalation.state`); how severe it is depends on the ladder (see
-:mod:`escalation.ladder`).
+the state (see :mod:`escalation.model.state`); how severe it is depends on the ladder (see
+:mod:`escalation.model.ladder`).
 
 Kinds and their actors:
 
