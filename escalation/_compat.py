@@ -32,7 +32,7 @@ MOVED: dict[str, str] = {
     "escalation.run": "escalation.sim.run",
     "escalation.outcome": "escalation.sim.outcome",
     "escalation.history": "escalation.sim.history",
-    "escalation.executors": "escalation.ensemble.executors",
+    "escalation.executors": "escalation.base.executors",
     "escalation.summary": "escalation.ensemble.summary",
     "escalation.summaries": "escalation.calibrate.episodes",
     "escalation.priors": "escalation.calibrate.priors",

@@ -68,11 +68,9 @@ import concurrent.futures as cf
 import csv
 import datetime as dt
 import io
-import multiprocessing
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
@@ -80,9 +78,12 @@ from typing import Any, Literal, TextIO
 import numpy as np
 
 from escalation.base.errors import InputError
+from escalation.base.executors import executor_for
+from escalation.base.files import write_atomic
+from escalation.base.seeds import Seed, root_entropy
 from escalation.calibrate import smc as abc
 from escalation.calibrate.episodes import EpisodeSummaries
-from escalation.calibrate.posterior import Posterior, write_atomic
+from escalation.calibrate.posterior import Posterior
 from escalation.calibrate.priors import Priors, as_priors
 from escalation.model.scenario import Actor, PresenceSpec, Scenario, StopRules, load_scenario
 from escalation.model.trigger import Trigger
@@ -96,9 +97,6 @@ DEFAULT_POPULATION = 1000
 DEFAULT_GENERATIONS = 8
 #: Posterior predictive draws by default.
 DEFAULT_DRAWS = 500
-
-
-Seed = int | np.random.SeedSequence | np.random.Generator | None
 
 
 # -- the problem -------------------------------------------------------------------------------
@@ -380,34 +378,13 @@ def _fitting_scenario(
 
 
 # -- running -----------------------------------------------------------------------------------
-@contextmanager
-def _executor(workers: int | None, executor: cf.Executor | None) -> Iterator[cf.Executor | None]:
-    if workers is not None and executor is not None:
-        raise ValueError("give either workers= or executor=, not both")
-    if executor is not None:
-        yield executor
-        return
-    if workers is None or workers == 1:
-        yield None
-        return
-    if isinstance(workers, bool) or workers < 1:
-        raise ValueError(f"workers must be a positive number of processes, not {workers!r}")
-    pool = cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-    )
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 class ProgressPrinter:
     """Prints calibration progress to a stream (standard error by default)."""
 
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream
 
-    def __call__(self, p: abc.Progress) -> None:
+    def __call__(self, p: abc.GenerationReport) -> None:
         """Print one progress report."""
         out = self.stream or sys.stderr
         if p.done is None:
@@ -428,7 +405,9 @@ class ProgressPrinter:
         out.flush()
 
 
-def _progress(progress: bool | abc.ProgressCallback | None) -> abc.ProgressCallback | None:
+def _progress(
+    progress: bool | abc.ProgressCallback | None,
+) -> abc.ProgressCallback | None:
     if progress is True:
         return ProgressPrinter()
     if not progress:
@@ -443,7 +422,7 @@ def calibrate(
     *,
     population: int = DEFAULT_POPULATION,
     generations: int = DEFAULT_GENERATIONS,
-    seed: int | None = None,
+    seed: Seed = None,
     workers: int | None = None,
     executor: cf.Executor | None = None,
     method: Literal["smc", "rejection"] = "smc",
@@ -508,7 +487,7 @@ def calibrate(
     ckpt = Path(checkpoint) if checkpoint is not None else None
     if resume and ckpt is not None and ckpt.exists():
         start_from = Posterior.load(ckpt)
-    with _executor(workers, executor) as pool:
+    with executor_for(workers, executor) as pool:
         if method == "rejection":
             return abc.rejection(
                 problem.simulator,
@@ -663,7 +642,7 @@ def predictive_checks(
     posterior: Posterior,
     draws: int = DEFAULT_DRAWS,
     *,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int | None = None,
     executor: cf.Executor | None = None,
     problem: CalibrationProblem | None = None,
@@ -675,10 +654,10 @@ def predictive_checks(
     """
     if problem is None:
         problem = CalibrationProblem.from_posterior(posterior)
-    picks, sims = np.random.SeedSequence(seed).spawn(2)
+    picks, sims = np.random.SeedSequence(root_entropy(seed)).spawn(2)
     idx = posterior.sample(np.random.default_rng(picks), draws)
     thetas = np.asarray(posterior.particles)[idx]
-    with _executor(workers, executor) as pool:
+    with executor_for(workers, executor) as pool:
         simulated = abc.simulate_batch(problem.simulator, thetas, sims.spawn(draws), pool)
     return PredictiveChecks(
         tuple(posterior.summaries), np.array(posterior.observed), simulated, seed
@@ -692,7 +671,7 @@ def calibrate_to_dir(
     out_dir: str | Path,
     *,
     priors: Priors | Mapping[str, Any] | str | Path | None = None,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int | None = None,
     resume: bool = False,
     progress: bool | abc.ProgressCallback | None = True,

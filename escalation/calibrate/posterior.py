@@ -21,7 +21,6 @@ import functools
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,6 +30,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from escalation.base.errors import InputError, ScenarioError
+from escalation.base.files import write_atomic
 from escalation.calibrate.priors import Priors
 from escalation.model.policy import Policy
 from escalation.model.scenario import Scenario, field_path
@@ -433,20 +433,6 @@ class Posterior:
     def with_meta(self, **meta: Any) -> Posterior:
         """A copy with more entries in :attr:`meta`."""
         return replace(self, meta={**self.meta, **meta})
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private; results are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @functools.lru_cache(maxsize=8)

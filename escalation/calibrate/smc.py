@@ -61,9 +61,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from escalation.base.executors import capacity, map_chunks
+from escalation.base.seeds import Seed, root_entropy
 from escalation.calibrate.posterior import Generation, Posterior, now_iso, weighted_quantile
 from escalation.calibrate.priors import Priors
-from escalation.ensemble.executors import map_chunks
 
 #: Floor of the kernel standard deviation of integer parameters (see the module docstring).
 MIN_INTEGER_SD = 0.5
@@ -78,7 +79,7 @@ class Simulator(Protocol):
 
 
 @dataclass(frozen=True)
-class Progress:
+class GenerationReport:
     """What a progress callback is told, after each batch of simulations.
 
     Attributes
@@ -108,7 +109,7 @@ class Progress:
     done: Generation | None = None
 
 
-ProgressCallback = Callable[[Progress], None]
+ProgressCallback = Callable[[GenerationReport], None]
 
 
 # -- distances ---------------------------------------------------------------------------------
@@ -149,18 +150,13 @@ def simulate_batch(
         return np.empty((0, 0))
     if executor is None:
         return _call(simulator, thetas, seeds)
-    size = chunk or max(8, math.ceil(n / (4 * _capacity(executor))))
+    size = chunk or max(8, math.ceil(n / (4 * capacity(executor=executor))))
     tasks = [
         (i, (simulator, thetas[i : i + size], list(seeds[i : i + size])))
         for i in range(0, n, size)
     ]
     parts = dict(map_chunks(_call, tasks, executor=executor))
     return np.concatenate([parts[i] for i in sorted(parts)], axis=0)
-
-
-def _capacity(executor: cf.Executor) -> int:
-    known = getattr(executor, "_max_workers", None)
-    return known if isinstance(known, int) and known > 0 else 2
 
 
 # -- the perturbation kernel -------------------------------------------------------------------
@@ -289,12 +285,11 @@ def _generation_seeds(entropy: int, t: int) -> tuple[np.random.Generator, np.ran
     return np.random.default_rng(proposals), simulations
 
 
-def _entropy(seed: int | None) -> int:
+def _entropy(seed: Seed) -> int:
+    seed = root_entropy(seed)
     if seed is None:
         return int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int or None, not {seed!r}")
-    return int(seed)
+    return seed
 
 
 # -- ABC-SMC -----------------------------------------------------------------------------------
@@ -305,7 +300,7 @@ def smc(
     *,
     population: int = 500,
     generations: int = 8,
-    seed: int | None = None,
+    seed: Seed = None,
     quantile: float = 0.5,
     scales: Sequence[float] | np.ndarray | None = None,
     min_acceptance: float = 0.01,
@@ -424,7 +419,9 @@ def smc(
         rec = replace(rec, proposed=population)
         records.append(rec)
         if progress:
-            progress(Progress(1, generations, population, population, population, math.inf, rec))
+            progress(
+                GenerationReport(1, generations, population, population, population, math.inf, rec)
+            )
         if on_generation:
             on_generation(posterior(particles, weights, dist, records, scale, generations == 1))
 
@@ -470,7 +467,7 @@ def smc(
             keep_dist.append(d[hits])
             accepted += len(hits)
             if progress:
-                progress(Progress(t, generations, accepted, population, simulated, eps))
+                progress(GenerationReport(t, generations, accepted, population, simulated, eps))
         if accepted < population:
             meta = {
                 "stopped": f"generation {t} accepted {accepted} of {population} particles "
@@ -490,7 +487,7 @@ def smc(
         rec = Generation(t, eps, accepted, used, simulated, ess(w), seconds, proposed)
         records.append(rec)
         if progress:
-            progress(Progress(t, generations, accepted, population, simulated, eps, rec))
+            progress(GenerationReport(t, generations, accepted, population, simulated, eps, rec))
         if on_generation:
             on_generation(posterior(particles, weights, dist, records, scale, t == generations))
     final = posterior(particles, weights, dist, records, scale, True)
@@ -533,7 +530,7 @@ def rejection(
     *,
     population: int = 500,
     simulations: int = 10_000,
-    seed: int | None = None,
+    seed: Seed = None,
     scales: Sequence[float] | np.ndarray | None = None,
     executor: cf.Executor | None = None,
     summaries: Sequence[str] | None = None,
@@ -563,7 +560,7 @@ def rejection(
     rec = Generation(1, eps, population, simulations, simulations, population, seconds)
     rec = replace(rec, proposed=simulations)
     if progress:
-        progress(Progress(1, 1, population, population, simulations, eps, rec))
+        progress(GenerationReport(1, 1, population, population, simulations, eps, rec))
     return Posterior(
         priors=priors,
         particles=theta[keep],

@@ -51,9 +51,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
-import tempfile
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -66,7 +64,10 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import numpy as np
 
 from escalation.base.errors import InputError
-from escalation.ensemble.executors import Progress, capacity, map_chunks
+from escalation.base.executors import capacity, check_workers, map_chunks
+from escalation.base.files import write_atomic
+from escalation.base.progress import Progress
+from escalation.base.seeds import Seed, root_entropy
 from escalation.model.event import EVENT_FIELDS, Event, Phase
 from escalation.model.measure import MeasureKind
 from escalation.model.scenario import Scenario, load_scenario
@@ -279,27 +280,13 @@ def decode_events(arrays: Mapping[str, np.ndarray], start: int, runs: int) -> li
 
 
 # -- files ------------------------------------------------------------------------------------
-def _atomic_write(path: Path, write: Any) -> None:
-    """Write ``path`` through a temporary file in the same folder and an atomic rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    _atomic_write(path, lambda f: np.savez(f, **cast(Any, arrays)))
+    write_atomic(path, lambda f: np.savez(f, **cast(Any, arrays)))
 
 
 def _write_json(path: Path, data: Any) -> None:
     text = json.dumps(data, indent=2, sort_keys=False) + "\n"
-    _atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+    write_atomic(path, text)
 
 
 def _describe_object(obj: Any) -> str:
@@ -687,7 +674,7 @@ def _default_chunk_size(runs: int, workers: int) -> int:
 def run_ensemble(
     scenario: Scenario | str | Path,
     runs: int,
-    seed: int | None = None,
+    seed: Seed = None,
     *,
     workers: int | None = None,
     executor: Executor | None = None,
@@ -748,8 +735,7 @@ def run_ensemble(
     runs = int(runs)
     if keep not in KEEP:
         raise ValueError(f"keep must be one of {', '.join(KEEP)}, not {keep!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-        raise TypeError(f"seed must be an int or None, not {seed!r}")
+    seed = root_entropy(seed)
     if chunk_size is not None and (
         isinstance(chunk_size, bool) or not isinstance(chunk_size, int | np.integer)
     ):
@@ -760,8 +746,7 @@ def run_ensemble(
         raise ValueError("resume=True needs the checkpoint directory")
     if workers is not None and executor is not None:
         raise ValueError("give either workers= or executor=, not both")
-    if workers is not None and (isinstance(workers, bool) or workers < 1):
-        raise ValueError(f"workers must be a positive number of processes, not {workers!r}")
+    check_workers(workers)
 
     if workers is not None:
         _check_pickles(scenario)

@@ -59,6 +59,7 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, URGENT, EventPriority
 
+from escalation.base.seeds import Seed, as_generator
 from escalation.model.event import Event, Phase
 from escalation.model.measure import Measure, MeasureKind
 from escalation.model.policy import Context, Policy
@@ -67,8 +68,6 @@ from escalation.model.substitution import substitute
 from escalation.model.trigger import Trigger
 from escalation.sim.outcome import Outcome
 from escalation.sim.run import Run
-
-Seed = int | np.random.Generator | np.random.SeedSequence | None
 
 #: Most measures announced in one run before it stops with the reason ``"limit"``.
 MAX_ACTS = 100_000
@@ -520,9 +519,6 @@ class _Simulation:
         )
 
 
-_INTEGERS = (int, np.integer)
-
-
 def _reset(env: simpy.Environment) -> simpy.Environment:
     """Return a used environment as good as new: time 0 and nothing scheduled."""
     env._now = 0  # as a new environment has it
@@ -530,23 +526,6 @@ def _reset(env: simpy.Environment) -> simpy.Environment:
     env._eid = count()
     env._active_proc = None
     return env
-
-
-def _generator(seed: Seed) -> tuple[np.random.Generator, Any]:
-    if isinstance(seed, np.random.Generator):
-        seq = getattr(seed.bit_generator, "seed_seq", None)
-        record = None
-        if isinstance(seq, np.random.SeedSequence):
-            record = {"entropy": seq.entropy, "spawn_key": list(seq.spawn_key)}
-        return seed, record
-    if isinstance(seed, np.random.SeedSequence):
-        return np.random.default_rng(seed), {
-            "entropy": seed.entropy,
-            "spawn_key": list(seed.spawn_key),
-        }
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, _INTEGERS)):
-        raise TypeError(f"seed must be an int, a numpy Generator or SeedSequence, not {seed!r}")
-    return np.random.default_rng(seed), seed
 
 
 class Simulator:
@@ -581,7 +560,7 @@ class Simulator:
 
     def run(self, seed: Seed = None) -> Run:
         """Run the scenario once with ``seed`` (see :func:`simulate`)."""
-        rng, record = _generator(seed)
+        rng, record = as_generator(seed)
         began = _time.perf_counter()
         prepared = self._prepared
         if prepared is None:

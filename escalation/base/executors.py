@@ -22,9 +22,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator
-from types import TracebackType
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 K = TypeVar("K")
@@ -47,6 +46,54 @@ def capacity(workers: int | None = None, executor: cf.Executor | None = None) ->
         except Exception:  # the scheduler may be unreachable for a moment; guess below
             pass
     return os.cpu_count() or 1
+
+
+def check_workers(workers: object) -> None:
+    """Raise a clear error unless ``workers`` is ``None`` or a positive int."""
+    if workers is None:
+        return
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise TypeError(f"workers must be a positive int or None, not {workers!r}")
+    if workers < 1:
+        raise ValueError(f"workers must be a positive number of processes, not {workers!r}")
+
+
+def process_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """A pool of ``workers`` processes started with ``spawn`` (the one place pools are made).
+
+    ``spawn`` behaves the same on Linux, macOS and Windows and is safe when threads run; the
+    workers import the caller's main module, so scripts need an ``if __name__ == "__main__":``
+    guard.
+    """
+    check_workers(workers)
+    return cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+    )
+
+
+@contextmanager
+def executor_for(
+    workers: int | None, executor: cf.Executor | None
+) -> Iterator[cf.Executor | None]:
+    """The executor to use for ``workers`` or ``executor``.
+
+    ``executor`` as given; a pool of ``workers`` processes, shut down on exit; or ``None``
+    (serial) for no workers or one.
+    """
+    if workers is not None and executor is not None:
+        raise ValueError("give either workers= or executor=, not both")
+    check_workers(workers)
+    if executor is not None:
+        yield executor
+        return
+    if workers is None or workers == 1:
+        yield None
+        return
+    pool = process_pool(workers)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def map_chunks(
@@ -79,16 +126,14 @@ def map_chunks(
     """
     if workers is not None and executor is not None:
         raise ValueError("give either workers= or executor=, not both")
-    if workers is not None and (isinstance(workers, bool) or workers < 1):
-        raise ValueError(f"workers must be a positive number of processes, not {workers!r}")
+    check_workers(workers)
     if workers is None and executor is None:
         for key, args in tasks:
             yield key, func(*args)
         return
     own = executor is None
     if own:
-        context = multiprocessing.get_context("spawn")
-        executor = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        executor = process_pool(workers or 1)
     assert executor is not None
     limit = window or 2 * capacity(workers, executor)
     pending: dict[cf.Future[R], K] = {}
@@ -117,88 +162,3 @@ def map_chunks(
         if own:
             # After a failure or Ctrl-C, do not wait for chunks that are still running.
             executor.shutdown(wait=clean, cancel_futures=True)
-
-
-class Progress:
-    """A progress bar over runs: tqdm on a terminal, silent in tests and pipes.
-
-    Parameters
-    ----------
-    total
-        Runs to do in all.
-    initial
-        Runs already done (resumed from a checkpoint).
-    enabled
-        ``True`` or ``False`` forces the bar on or off; ``None`` shows it when standard error
-        is a terminal and tqdm is installed. Forced on without tqdm, a plain counter is
-        written to standard error instead.
-    description
-        Label in front of the bar.
-    """
-
-    def __init__(
-        self, total: int, initial: int = 0, enabled: bool | None = None, description: str = ""
-    ):
-        self.total = total
-        self.done = initial
-        self.description = description
-        self._bar: Any = None
-        self._plain = False
-        try:
-            import warnings
-
-            with warnings.catch_warnings():  # tqdm.auto warns in Jupyter without ipywidgets
-                warnings.simplefilter("ignore")
-                from tqdm.auto import tqdm
-        except ImportError:  # tqdm is an optional extra
-            tqdm = None
-        if enabled is None:
-            isatty = getattr(sys.stderr, "isatty", None)
-            enabled = bool(tqdm is not None and isatty is not None and isatty())
-        if not enabled:
-            return
-        if tqdm is None:
-            self._plain = True
-            self._write()
-        else:
-            self._bar = tqdm(
-                total=total,
-                initial=initial,
-                unit="run",
-                desc=description or None,
-                file=sys.stderr,
-                dynamic_ncols=True,
-            )
-
-    def _write(self) -> None:
-        label = f"{self.description}: " if self.description else ""
-        sys.stderr.write(f"\r{label}{self.done}/{self.total} runs")
-        sys.stderr.flush()
-
-    def update(self, n: int) -> None:
-        """Count ``n`` more runs done."""
-        self.done += n
-        if self._bar is not None:
-            self._bar.update(n)
-        elif self._plain:
-            self._write()
-
-    def close(self) -> None:
-        """Finish the bar."""
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
-        elif self._plain:
-            sys.stderr.write("\n")
-            self._plain = False
-
-    def __enter__(self) -> Progress:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -1,0 +1,69 @@
+"""Seeds: one way to accept what a caller gives as a seed, everywhere a seed is taken.
+
+A seed is an ``int`` (non-negative), a :class:`numpy.random.SeedSequence`, a
+:class:`numpy.random.Generator` or ``None`` (fresh entropy). One run uses a generator made from
+its seed (:func:`as_generator`); work that fans out (ensembles, calibrations) derives a root
+integer from the seed (:func:`root_entropy`) and spawns one child per run from it before any
+work is sent out, so that parallel runs equal serial ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: What every ``seed=`` argument accepts.
+Seed = int | np.integer | np.random.SeedSequence | np.random.Generator | None
+
+_INTEGERS = (int, np.integer)
+
+
+def check_seed(seed: Any, name: str = "seed") -> None:
+    """Raise :class:`TypeError` or :class:`ValueError` naming ``name`` if ``seed`` is no seed."""
+    if seed is None or isinstance(seed, np.random.SeedSequence | np.random.Generator):
+        return
+    if isinstance(seed, bool) or not isinstance(seed, _INTEGERS):
+        raise TypeError(
+            f"{name} must be a non-negative int, a numpy SeedSequence or Generator, or None, "
+            f"not {seed!r}"
+        )
+    if seed < 0:
+        raise ValueError(f"{name} must be a non-negative int, not {seed}")
+
+
+def as_generator(seed: Seed) -> tuple[np.random.Generator, Any]:
+    """The generator of one run, and how to record its seed (an int, a dict or ``None``)."""
+    check_seed(seed)
+    if isinstance(seed, np.random.Generator):
+        seq = getattr(seed.bit_generator, "seed_seq", None)
+        record = None
+        if isinstance(seq, np.random.SeedSequence):
+            record = {"entropy": seq.entropy, "spawn_key": list(seq.spawn_key)}
+        return seed, record
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed), {
+            "entropy": seed.entropy,
+            "spawn_key": list(seed.spawn_key),
+        }
+    return np.random.default_rng(seed), seed
+
+
+def root_entropy(seed: Seed) -> int | None:
+    """The integer root of work that fans out from ``seed`` (``None`` stays ``None``).
+
+    An int is its own root; a SeedSequence without a spawn key gives its entropy (so
+    ``SeedSequence(7)`` and ``7`` give the same runs); any other SeedSequence gives 128 bits of
+    its generated state; a Generator gives one 63-bit draw (so it advances by that draw).
+    """
+    check_seed(seed)
+    if seed is None:
+        return None
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**63))
+    if isinstance(seed, np.random.SeedSequence):
+        if not seed.spawn_key and isinstance(seed.entropy, int):
+            return seed.entropy
+        words = seed.generate_state(4, np.uint32)
+        return int.from_bytes(words.astype("<u4").tobytes(), "little")
+    return int(seed)
