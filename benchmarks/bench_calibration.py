@@ -31,9 +31,9 @@ from pathlib import Path
 from escalation.calibrate.driver import (
     DEFAULT_GENERATIONS,
     DEFAULT_POPULATION,
-    calibrate_to_dir,
     interval_summary,
 )
+from escalation.cli.calibrate_outputs import calibrate_to_dir
 
 TARGET_SECONDS = 180.0
 

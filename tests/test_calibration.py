@@ -20,12 +20,12 @@ from escalation.calibrate.driver import (
     CalibrationProblem,
     PredictiveChecks,
     calibrate,
-    calibrate_to_dir,
     documented_episodes,
     predictive_checks,
 )
 from escalation.calibrate.episodes import SUMMARY_NAMES, EpisodeSummaries
 from escalation.calibrate.posterior import Posterior, draw_scenario, load_posterior
+from escalation.cli.calibrate_outputs import calibrate_to_dir
 
 
 @pytest.fixture(scope="module")

@@ -286,10 +286,10 @@ def _generation_seeds(entropy: int, t: int) -> tuple[np.random.Generator, np.ran
 
 
 def _entropy(seed: Seed) -> int:
-    seed = root_entropy(seed)
-    if seed is None:
+    root = root_entropy(seed)
+    if root is None:
         return int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
-    return seed
+    return root
 
 
 # -- ABC-SMC -----------------------------------------------------------------------------------
@@ -396,7 +396,7 @@ def smc(
         )
 
     if resume is not None:
-        entropy = _check_resume(resume, priors, obs, names, settings, seed)
+        entropy = _check_resume(resume, priors, obs, names, settings, root_entropy(seed))
         records = list(resume.generations)
         particles = np.array(resume.particles)
         weights = np.array(resume.weights)

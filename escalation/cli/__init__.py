@@ -425,7 +425,7 @@ def write_ensemble_plots(ensemble: Any, folder: Path) -> list[str]:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """``escalation calibrate``: ABC-SMC on a history; results and checkpoints in ``--out``."""
-    from escalation.calibrate.driver import calibrate_to_dir  # loads only when calibrating
+    from escalation.cli.calibrate_outputs import calibrate_to_dir  # loads only when calibrating
 
     check_out(args.out)
     checkpoint = args.out / "checkpoint.json"
