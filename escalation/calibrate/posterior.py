@@ -24,7 +24,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from pydantic import ValidationError
@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from escalation.base.errors import InputError, ScenarioError
 from escalation.base.files import write_atomic
 from escalation.calibrate.priors import Priors
+from escalation.model.parameters import ParameterSample, PosteriorScenarios
 from escalation.model.policy import Policy
 from escalation.model.scenario import Scenario, field_path
 
@@ -262,10 +263,6 @@ class Posterior:
         cdf = np.cumsum(self.weights)
         return np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), self.size - 1)
 
-    def theta(self, index: int) -> dict[str, float]:
-        """The parameter values of particle ``index``."""
-        return dict(zip(self.names, map(float, self.particles[index]), strict=True))
-
     def policies(self, index: int) -> dict[str, Policy]:
         """The policy of each calibrated actor under particle ``index``."""
         return self.priors.apply(self.particles[index])
@@ -273,22 +270,13 @@ class Posterior:
     def apply(self, scenario: Scenario, index: int, *, source: str = "posterior") -> Scenario:
         """Return ``scenario`` with the calibrated actors following particle ``index``.
 
-        Each calibrated actor's policy is replaced (toward every counterpart) by the
-        posterior's base policy with the particle's values, whatever policy type the scenario
-        gave it.
+        See :meth:`escalation.model.parameters.ParameterSample.apply`.
         """
-        out = scenario
-        known = {a.id for a in scenario.actors}
-        for actor, policy in self.policies(index).items():
-            if actor not in known:
-                raise ScenarioError(
-                    f"the posterior calibrates actor {actor!r}, which scenario "
-                    f"{scenario.name!r} does not have",
-                    source=source,
-                    field="posterior",
-                )
-            out = out.with_policy(actor, policy)
-        return out
+        return cast(Scenario, self.parameter_sample().apply(scenario, index, source=source))
+
+    def parameter_sample(self) -> ParameterSample:
+        """The weighted parameter vectors and base policies, as a run draws them."""
+        return ParameterSample(self.names, self.priors.policies, self.particles, self.weights)
 
     # -- checks ----------------------------------------------------------------------------
     def predictive_checks(
@@ -443,34 +431,22 @@ def _load_cached(path: str, mtime_ns: int, size: int) -> Posterior:
 
 def load_posterior(path: str | Path) -> Posterior:
     """Read a posterior file, once per process for as long as the file does not change."""
-    return load_resolved_posterior(str(Path(path).resolve()), path)
-
-
-def load_resolved_posterior(resolved: str, given: str | Path) -> Posterior:
-    """:func:`load_posterior` of a path already resolved (``given`` is the path as given).
-
-    A :class:`~escalation.sim.engine.Simulator` resolves its posterior's path once and then asks
-    for every run: one ``stat`` to see whether the file changed.
-    """
+    resolved = Path(path).resolve()
     try:
         st = os.stat(resolved)
     except OSError:
-        raise ScenarioError("posterior file not found", source=given, field="posterior") from None
-    return _load_cached(resolved, st.st_mtime_ns, st.st_size)
+        raise ScenarioError("posterior file not found", source=path, field="posterior") from None
+    return _load_cached(str(resolved), st.st_mtime_ns, st.st_size)
 
 
 def draw_scenario(scenario: Scenario, rng: np.random.Generator) -> Scenario:
     """Draw one particle of ``scenario.posterior`` by weight and apply it to ``scenario``.
 
-    Called by :func:`escalation.sim.engine.simulate` when the scenario names a posterior. One
-    uniform number is drawn from ``rng`` (the run's generator), so the run stays reproducible
-    from its seed. The calibrated actors' policies are replaced by the posterior's base
-    policies with the drawn values (see :meth:`Posterior.apply`).
+    What the engine does for each run of such a scenario (one uniform number from ``rng``).
     """
     if scenario.posterior is None:
         return scenario
-    posterior = load_posterior(scenario.posterior)
-    return posterior.apply(scenario, posterior.draw(rng), source=scenario.posterior)
+    return cast(Scenario, PosteriorScenarios(scenario).pick(rng)[1])
 
 
 def now_iso() -> str:

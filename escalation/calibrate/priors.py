@@ -38,6 +38,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from escalation.base.errors import InputError
+from escalation.model.parameters import set_parameters
 from escalation.model.policy import Policy
 from escalation.model.scenario import PolicyField, Scenario, read_yaml
 
@@ -506,46 +507,7 @@ class Priors(BaseModel):
 
         Needs a base policy for every actor (see :meth:`resolve`).
         """
-        updates: dict[str, dict[str, Any]] = {}
-        for path, value in zip(self.parameters, theta, strict=True):
-            actor, *fields = path.split(".")
-            updates.setdefault(actor, {})
-            _set(updates[actor], fields, float(value))
-        out: dict[str, Policy] = {}
-        for actor, changes in updates.items():
-            base = self.policies.get(actor)
-            if base is None:
-                raise InputError(
-                    f"no base policy for actor {actor!r}", source="priors", field="policies"
-                )
-            data = base.model_dump()
-            for key, value in changes.items():
-                if isinstance(value, dict):
-                    sub = data.get(key)
-                    data[key] = {**(sub if isinstance(sub, dict) else {}), **value}
-                else:
-                    data[key] = _typed(type(base), key, value)
-            try:
-                out[actor] = type(base).model_validate(data)
-            except (ValidationError, ValueError) as exc:
-                first = exc.errors()[0] if isinstance(exc, ValidationError) else None
-                problem = first["msg"] if first else str(exc)
-                raise InputError(problem, source="priors", field=actor) from None
-        return out
-
-
-def _typed(cls: type[Policy], key: str, value: float) -> float | int:
-    field = cls.model_fields.get(key)
-    if field is not None and field.annotation is int:
-        return round(value)
-    return value
-
-
-def _set(target: dict[str, Any], fields: list[str], value: float) -> None:
-    if len(fields) == 1:
-        target[fields[0]] = value
-    else:
-        target.setdefault(fields[0], {})[fields[1]] = value
+        return set_parameters(self.policies, self.names, theta)
 
 
 def _check_path(policy: Policy, path: str) -> None:

@@ -34,6 +34,7 @@ from pydantic import (
 
 from escalation.base.errors import InputError, ScenarioError
 from escalation.model.ladder import Ladder
+from escalation.model.parameters import read_parameter_sample
 from escalation.model.policies import Passive, build_policy
 from escalation.model.policy import Policy
 from escalation.model.state import Presence, State, Status
@@ -242,13 +243,8 @@ class Scenario(BaseModel):
         if actor not in {a.id for a in self.actors}:
             raise KeyError(f"no actor {actor!r}")
         posterior = self.posterior
-        if posterior is not None:
-            from escalation.calibrate.posterior import (
-                load_posterior,  # calibration is optional here
-            )
-
-            if any(name.split(".")[0] == actor for name in load_posterior(posterior).names):
-                posterior = None
+        if posterior is not None and actor in read_parameter_sample(posterior).actors:
+            posterior = None
         return self.replace(actors=tuple(actors), posterior=posterior)
 
     def replace(self, **changes: Any) -> Scenario:

@@ -39,8 +39,8 @@ changed (``State.changes``) and checks again, when the answer comes due or the e
 place, only if it has changed since. The property tests check, from the log of random runs,
 that every announced measure was feasible when announced.
 
-The hot path uses SimPy 4's environment internals (the event queue, the current time): the
-dependency is pinned below SimPy 5, and ``tests/test_engine.py`` checks that reused
+The hot path schedules events and reuses environments through :mod:`escalation.sim.kernel`,
+the one module that touches SimPy 4's internals; ``tests/test_engine.py`` checks that reused
 environments give exactly the runs fresh ones give.
 """
 
@@ -48,55 +48,28 @@ from __future__ import annotations
 
 import threading
 import time as _time
-from collections.abc import Callable
+from collections.abc import Hashable
 from datetime import date
-from heapq import heappush
-from itertools import count
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL, URGENT, EventPriority
 
 from escalation.base.seeds import Seed, as_generator
 from escalation.model.event import Event, Phase
 from escalation.model.measure import Measure, MeasureKind
+from escalation.model.parameters import ScenarioSource, source_for
 from escalation.model.policy import Context, Policy
 from escalation.model.scenario import Scenario, load_scenario
 from escalation.model.substitution import substitute
 from escalation.model.trigger import Trigger
+from escalation.sim.kernel import NORMAL, URGENT, Due, reset, trigger_urgently
 from escalation.sim.outcome import Outcome
 from escalation.sim.run import Run
 
 #: Most measures announced in one run before it stops with the reason ``"limit"``.
 MAX_ACTS = 100_000
-
-
-class _Due(simpy.Event):
-    """An event due after ``delay`` with a given priority (a Timeout is always NORMAL).
-
-    ``value`` carries what the callback needs (read back as ``event._value``), so that the
-    callbacks are methods bound once per run rather than closures made for every event.
-    """
-
-    __slots__ = ()
-
-    def __init__(
-        self,
-        env: simpy.Environment,
-        delay: float,
-        priority: EventPriority,
-        callback: Callable[[Any], None],
-        value: Any = None,
-    ):
-        self.env = env
-        self.callbacks = [callback]
-        self._value = value
-        self._ok = True
-        # What ``env.schedule(self, priority, delay)`` does, without the extra call: this runs
-        # for every event of every run (SimPy 4's queue entry: time, priority, id, event).
-        heappush(env._queue, (env._now + delay, priority, next(env._eid), self))
 
 
 class _Prepared:
@@ -288,7 +261,7 @@ class _Simulation:
     # paths (answers and effects) are written out in one function each rather than spread
     # over helpers: they run for every measure of every run.
     def _on_trigger(self, due: Any) -> None:
-        m, t, delay = due._value
+        m, t, delay = due.value
         self.pending -= 1
         self.triggers_left -= 1
         cause = self.trigger_events.get(t.cause) if t.cause else None
@@ -307,7 +280,7 @@ class _Simulation:
             self._idle()
 
     def _on_answer(self, due: Any) -> None:
-        m, cause, delay, stamp = due._value
+        m, cause, delay, stamp = due.value
         self.pending -= 1
         note = ""
         # A plan is feasible in the state it was made in: unless its presence changed during
@@ -328,10 +301,10 @@ class _Simulation:
             self._idle()
 
     def _on_effect(self, due: Any) -> None:
-        m, announced, stamp = due._value
+        m, announced, stamp = due.value
         self.pending -= 1
         state = self.state
-        now = self.env._now
+        now = self.env.now
         if stamp == state.changes[m.presence]:  # feasible when announced, unchanged since
             forced = state._apply(m)
         else:
@@ -355,7 +328,7 @@ class _Simulation:
 
     def _on_package(self, due: Any) -> None:
         self.pending -= 1
-        key = due._value
+        key = due.value
         self._decide(key, self.packages.pop(key))
         if not self.pending:
             self._idle()
@@ -366,7 +339,7 @@ class _Simulation:
     ) -> Event:
         """Announce a feasible measure: log it, schedule its effect, have it answered."""
         env = self.env
-        now = env._now
+        now = env.now
         act = self.acts
         self.acts = act + 1
         if act + 1 >= MAX_ACTS:
@@ -384,7 +357,7 @@ class _Simulation:
         if not kind._statement:
             self.pending += 1
             stamp = self.state.changes[m.presence]
-            _Due(env, delay, URGENT, self._on_effect, (m, ev, stamp))
+            Due(env, delay, URGENT, self._on_effect, (m, ev, stamp))
         if not self.quiet_check:
             self._arm_quiet()
         if kind is MeasureKind.RECALL:
@@ -399,20 +372,20 @@ class _Simulation:
         package = self.packages.get(key)
         if package is not None:
             package.append(ev)
-        elif not env._queue or env._queue[0][0] > now:  # nothing else is due now
+        elif env.peek() > now:  # nothing else is due now
             self._decide(key, [ev])
         else:
             self.packages[key] = [ev]
             self.pending += 1
-            _Due(env, 0, NORMAL, self._on_package, key)
+            Due(env, 0, NORMAL, self._on_package, key)
         return ev
 
     def _arm_quiet(self) -> None:
         quiet = self.prepared.quiet_days
         if quiet is not None and not self.quiet_check:
             self.quiet_check = True
-            now = self.env._now
-            _Due(self.env, max(0.0, self.last_announce + quiet - now), NORMAL, self._on_quiet)
+            now = self.env.now
+            Due(self.env, max(0.0, self.last_announce + quiet - now), NORMAL, self._on_quiet)
 
     def _decide(self, key: tuple[str, str], package: list[Event]) -> None:
         if len(package) == 1:
@@ -442,7 +415,7 @@ class _Simulation:
             for m, lag, delay in plans:
                 self.pending += 1
                 stamp = changes.get(m.presence) if trusted else -1
-                _Due(env, lag, NORMAL, self._on_answer, (m, stimulus.id, delay, stamp))
+                Due(env, lag, NORMAL, self._on_answer, (m, stimulus.id, delay, stamp))
 
     # -- stopping --------------------------------------------------------------------------
     def _on_quiet(self, _: Any) -> None:
@@ -455,7 +428,7 @@ class _Simulation:
             else:
                 self._stop("quiet", self.env.now)
         else:
-            _Due(self.env, quiet - since, NORMAL, self._on_quiet)
+            Due(self.env, quiet - since, NORMAL, self._on_quiet)
 
     def _idle(self) -> None:
         # Nothing is pending: the run ends (unless it has already stopped).
@@ -477,26 +450,23 @@ class _Simulation:
             return
         self.stop_reason = reason
         self.end_time = end
-        ev = self.stop_event
-        ev._ok = True
-        ev._value = None
-        self.env.schedule(ev, URGENT, 0)
+        trigger_urgently(self.stop_event)
 
     def run(self) -> None:
         env = self.env
-        _Due(env, self.prepared.horizon, NORMAL, self._on_horizon)
+        Due(env, self.prepared.horizon, NORMAL, self._on_horizon)
         for when, payload in self.prepared.triggers:
             self.pending += 1
             self.triggers_left += 1
-            _Due(env, when, NORMAL, self._on_trigger, payload)
+            Due(env, when, NORMAL, self._on_trigger, payload)
         if not self.pending:
             self._idle()
         # ``env.run(until=self.stop_event)`` without the exception it ends with: step until
-        # the stop event has been processed (SimPy marks a processed event by clearing its
-        # callbacks). The horizon event keeps the queue from running dry before then.
+        # the stop event has been processed. The horizon event keeps the queue from running
+        # dry before then.
         step = env.step
         stop = self.stop_event
-        while stop.callbacks is not None:
+        while not stop.processed:
             step()
 
     def outcome(self) -> Outcome:
@@ -519,39 +489,34 @@ class _Simulation:
         )
 
 
-def _reset(env: simpy.Environment) -> simpy.Environment:
-    """Return a used environment as good as new: time 0 and nothing scheduled."""
-    env._now = 0  # as a new environment has it
-    env._queue.clear()
-    env._eid = count()
-    env._active_proc = None
-    return env
-
-
 class Simulator:
     """Runs one scenario again and again, preparing only once what its runs share.
 
     ``Simulator(scenario).run(seed)`` gives exactly the run ``simulate(scenario, seed)`` gives;
     the ladder, the initial state, the table of policies and the trigger schedule are built
-    once rather than for every run, which counts in ensembles of short runs. A scenario with a
-    ``posterior`` draws a particle for every run (one uniform draw from the run's generator,
-    as :func:`escalation.calibrate.posterior.draw_scenario` does); what a particle's runs share is
-    prepared once per particle.
+    once rather than for every run, which counts in ensembles of short runs.
+
+    The scenario of each run comes from a :class:`~escalation.model.parameters.ScenarioSource`:
+    by default the scenario itself, or, for a scenario that names a ``posterior``, a particle
+    drawn by weight with one uniform number from the run's generator. What a particle's runs
+    share is prepared once per particle and process.
 
     Parameters
     ----------
     scenario
         A :class:`~escalation.model.scenario.Scenario`, a bundled scenario name or a YAML path.
+    source
+        Where each run's scenario comes from, if not from ``scenario`` as described above
+        (the calibration layer passes sources of its own).
     """
 
-    def __init__(self, scenario: Scenario | str | Path):
+    def __init__(self, scenario: Scenario | str | Path, source: ScenarioSource | None = None):
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
         self.scenario = scenario
-        self._prepared = _Prepared(scenario) if scenario.posterior is None else None
-        self._particles: dict[int, _Prepared] = {}
-        self._posterior: Any = None  # the posterior the particles were prepared from
-        self._posterior_file: str | None = None  # its path, resolved at the first run
+        self.source = source_for(scenario) if source is None else source
+        self._version: Hashable = object()  # the source's version the cache was made for
+        self._prepared: dict[int, tuple[Scenario, _Prepared]] = {}
         self._environments: list[simpy.Environment] = []
 
     def __getstate__(self) -> dict[str, Any]:
@@ -562,27 +527,17 @@ class Simulator:
         """Run the scenario once with ``seed`` (see :func:`simulate`)."""
         rng, record = as_generator(seed)
         began = _time.perf_counter()
-        prepared = self._prepared
-        if prepared is None:
-            from escalation.calibrate.posterior import load_resolved_posterior  # optional here
-
-            source = self.scenario.posterior
-            assert source is not None
-            if self._posterior_file is None:
-                self._posterior_file = str(Path(source).resolve())
-            # The same object for as long as the file is unchanged:
-            posterior = load_resolved_posterior(self._posterior_file, source)
-            if posterior is not self._posterior:  # first run, or the file was rewritten
-                self._posterior, self._particles = posterior, {}
-            index = posterior.draw(rng)
-            prepared = self._particles.get(index)
-            if prepared is None:
-                drawn = posterior.apply(self.scenario, index, source=source)
-                prepared = self._particles[index] = _Prepared(drawn)
+        version, scenario = self.source.pick(rng)
+        if version is not self._version:  # first run, or the source changed
+            self._version, self._prepared = version, {}
+        hit = self._prepared.get(id(scenario))
+        if hit is None or hit[0] is not scenario:
+            hit = self._prepared[id(scenario)] = (scenario, _Prepared(scenario))
+        prepared = hit[1]
         # A run takes an environment from the pool (or makes one) and puts it back when done:
         # ``pop`` and ``append`` are atomic, so threads sharing a Simulator never share one.
         try:
-            env = _reset(self._environments.pop())
+            env = reset(self._environments.pop())
         except IndexError:
             env = simpy.Environment()
         sim = _Simulation(prepared, rng, env)
