@@ -14,7 +14,7 @@ from escalation.model.event import Phase
 from escalation.model.measure import MeasureKind
 from escalation.model.policy import Context
 from escalation.model.state import Status
-from escalation.sim import engine
+from escalation.sim import engine, play
 
 PASSIVE = esc.Passive()
 
@@ -332,7 +332,7 @@ def test_without_the_rupture_rule_the_run_goes_on():
 
 
 def test_an_answer_loop_at_one_instant_is_cut_off(monkeypatch):
-    monkeypatch.setattr(engine, "MAX_ACTS", 200)
+    monkeypatch.setattr(play, "MAX_ACTS", 200)
     instant = esc.TitForTat(lag=0)
     sc = two_actor_scenario(instant, instant, triggers=[trigger("a", "b", "criticize")])
     out = esc.simulate(sc, seed=0).outcome

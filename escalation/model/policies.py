@@ -10,7 +10,7 @@ carried over to measures with kinds and sizes: "defect" becomes "answer in kind"
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -75,7 +75,6 @@ class GenerousTitForTat(Policy):
     """
 
     type: Literal["generous-tit-for-tat"] = "generous-tit-for-tat"
-    classifier: ClassVar[dict[str, Any]] = {"stochastic": True, "memory": 1}
     forgiveness: float = Field(default=0.3, ge=0.0, le=1.0, allow_inf_nan=False)
 
     def decide(self, ctx: Context) -> Decision:
@@ -94,7 +93,6 @@ class TitForTwoTats(Policy):
     """
 
     type: Literal["tit-for-two-tats"] = "tit-for-two-tats"
-    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": 2}
     tats: int = Field(default=2, ge=1, le=20)
 
     def decide(self, ctx: Context) -> Decision:
@@ -119,7 +117,6 @@ class GrimTrigger(Policy):
     """
 
     type: Literal["grim-trigger"] = "grim-trigger"
-    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": None}
     threshold: int = Field(default=1, ge=0)
 
     def decide(self, ctx: Context) -> Decision:
@@ -156,7 +153,6 @@ class Gradual(Policy):
     """
 
     type: Literal["gradual"] = "gradual"
-    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": None}
     step: int = Field(default=1, ge=0, le=10)
 
     def decide(self, ctx: Context) -> Decision:
@@ -205,7 +201,6 @@ class Grievance(Policy):
     """
 
     type: Literal["grievance"] = "grievance"
-    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": None}
     threshold: float = Field(default=6.0, gt=0.0, allow_inf_nan=False)
     half_life: float = Field(default=365.0, gt=0.0, allow_inf_nan=False)
     k: int = Field(default=0, ge=0, le=10)
@@ -225,7 +220,6 @@ class Passive(Policy):
     """Never answer."""
 
     type: Literal["passive"] = "passive"
-    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": 0}
 
     def decide(self, ctx: Context) -> Decision:
         """Let every measure pass."""
@@ -240,7 +234,6 @@ class Scripted(Policy):
     """
 
     type: Literal["scripted"] = "scripted"
-    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": 0}
     acts: tuple[Trigger, ...] = ()
 
     def decide(self, ctx: Context) -> Decision:

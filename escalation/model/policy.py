@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -208,9 +208,6 @@ class Policy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    #: Properties of the decision rule, as in Axelrod's classifier.
-    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory": 1}
-
     type: str = "policy"
     reply_probability: float = Field(default=1.0, ge=0.0, le=1.0, allow_inf_nan=False)
     lag: Delay = Field(
@@ -233,16 +230,6 @@ class Policy(BaseModel):
     def name(self) -> str:
         """Readable name of the policy."""
         return self.type
-
-    @property
-    def stochastic(self) -> bool:
-        """Whether the policy's answers depend on random draws beyond its lags."""
-        return bool(
-            self.classifier.get("stochastic")
-            or self.reply_probability < 1
-            or self.perception_noise > 0
-            or self.implementation_noise > 0
-        )
 
     def decide(self, ctx: Context) -> Decision:
         """Return the act(s) answering ``ctx.stimulus``, or ``None`` to let it pass."""

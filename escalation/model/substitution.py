@@ -113,8 +113,12 @@ def soften(state: State, ladder: Ladder, want: Measure) -> Measure | None:
     return max(options, key=lambda m: (ladder.severity(m.kind, m.magnitude), m.kind is want.kind))
 
 
-def mirror(state: State, actor: str, stimulus: Measure) -> Measure | None:
-    """Return ``actor``'s act of the same kind and size as ``stimulus``, aimed back at its author.
+_new = tuple.__new__  # builds a Measure from its fields without NamedTuple's __new__
+_MIRROR_LARGEST = frozenset({MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP})
+
+
+def mirror_of(state: State, actor: str, k: MeasureKind, other: str, n: int) -> Measure | None:
+    """``actor``'s act of kind ``k`` and size ``n``, aimed back at ``other``.
 
     The presence is chosen among those the kind applies to: for expulsions, deny and cap the
     open presence of the author hosted by ``actor`` with the most staff (the last in id order
@@ -122,16 +126,6 @@ def mirror(state: State, actor: str, stimulus: Measure) -> Measure | None:
     presence at the author. The result may be infeasible (for instance with no presence
     left); :func:`substitute` deals with that. Routine measures (``recall``) have no mirror
     and give ``None``.
-    """
-    return mirror_of(state, actor, stimulus.kind, stimulus.actor, stimulus.magnitude)
-
-
-_new = tuple.__new__  # builds a Measure from its fields without NamedTuple's __new__
-_MIRROR_LARGEST = frozenset({MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP})
-
-
-def mirror_of(state: State, actor: str, k: MeasureKind, other: str, n: int) -> Measure | None:
-    """:func:`mirror` of a measure given by its kind, author and magnitude.
 
     Called for most answers of a run, so written without intermediate lists.
     """
