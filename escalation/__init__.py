@@ -21,8 +21,7 @@ from escalation.base.errors import (
     ScenarioError,
 )
 from escalation.calibrate.driver import calibrate
-from escalation.ensemble.results import Ensemble, run_ensemble
-from escalation.ensemble.summary import Comparison, Summary, compare
+from escalation.ensemble import Comparison, Ensemble, Summary, compare, run_ensemble
 from escalation.model.delay import Delay
 from escalation.model.event import Event, Phase
 from escalation.model.ladder import DEFAULT_LADDER, Ladder

@@ -33,7 +33,7 @@ MOVED: dict[str, str] = {
     "escalation.outcome": "escalation.sim.outcome",
     "escalation.history": "escalation.sim.history",
     "escalation.executors": "escalation.base.executors",
-    "escalation.summary": "escalation.ensemble.summary",
+    "escalation.summary": "escalation.ensemble.comparison",
     "escalation.summaries": "escalation.calibrate.episodes",
     "escalation.priors": "escalation.calibrate.priors",
     "escalation.posterior": "escalation.calibrate.posterior",

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from escalation.cli import ENSEMBLE_PLOTS, main
-from escalation.ensemble.results import Ensemble
+from escalation.ensemble import Ensemble
 
 # A long exchange: both sides mirror one expulsion at a time with short lags until the staff
 # run out and closures follow, so each run has many events (slow enough to interrupt).

@@ -10,13 +10,9 @@ import numpy as np
 import pytest
 
 import escalation as esc
-from escalation.ensemble.results import (
-    Ensemble,
-    child_seeds,
-    columns_for,
-    empty_outcomes,
-    run_ensemble,
-)
+from escalation.ensemble import Ensemble, run_ensemble
+from escalation.ensemble.chunk import child_seeds
+from escalation.ensemble.columns import columns_for, empty_outcomes
 
 RUNS = 40
 SEED = 20211006

@@ -22,7 +22,7 @@ from matplotlib.patches import Rectangle
 
 import escalation as esc
 import escalation.plot as ep
-from escalation.ensemble.results import run_ensemble
+from escalation.ensemble import run_ensemble
 from escalation.model.event import Event, Phase
 from escalation.model.measure import MeasureKind
 from escalation.plot import _data as pd_

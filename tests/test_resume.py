@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import escalation as esc
-from escalation.ensemble.results import Ensemble, run_ensemble
+from escalation.ensemble import Ensemble, run_ensemble
 
 SEED = 2018
 RUNS = 300
@@ -25,16 +25,16 @@ CHUNK = 10
 CHILD = """
 import sys, time
 import escalation as esc
-import escalation.ensemble.results as ensemble
+import escalation.ensemble.chunk as chunk
 
-class Slow(ensemble.Simulator):
+class Slow(chunk.Simulator):
     def run(self, seed=None):
         time.sleep(0.01)
         return super().run(seed)
 
-ensemble.Simulator = Slow
+chunk.Simulator = Slow
 scenario = esc.load_scenario("nato-russia-2021")
-ensemble.run_ensemble(scenario, {runs}, {seed}, chunk_size={chunk}, checkpoint=sys.argv[1])
+esc.run_ensemble(scenario, {runs}, {seed}, chunk_size={chunk}, checkpoint=sys.argv[1])
 print("finished")
 """
 

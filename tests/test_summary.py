@@ -11,18 +11,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import escalation as esc
-from escalation.ensemble.results import Ensemble, empty_outcomes, run_ensemble
-from escalation.ensemble.summary import (
+from escalation.ensemble import Ensemble, compare, run_ensemble
+from escalation.ensemble.columns import empty_outcomes
+from escalation.ensemble.comparison import paired
+from escalation.ensemble.stats import (
     Z95,
-    compare,
-    kaplan_meier,
     kaplan_meier_band,
     km_quantile,
     km_quantile_interval,
     mean,
     newcombe,
     newcombe_paired,
-    paired,
     quantile,
     wilson,
 )
@@ -99,7 +98,8 @@ def test_paired_intervals_cover_the_truth_about_as_often_as_they_say() -> None:
 
 def test_kaplan_meier_by_hand() -> None:
     # times 1 2 3 4 with the run at 2 censored: S(1) = 3/4, S(3) = 3/4 * 1/2, S(4) = 0
-    times, survival = kaplan_meier(np.array([4.0, 2.0, 1.0, 3.0]), np.array([1, 0, 1, 1], bool))
+    t, e = np.array([4.0, 2.0, 1.0, 3.0]), np.array([1, 0, 1, 1], bool)
+    times, survival, _, _ = kaplan_meier_band(t, e)
     assert times.tolist() == [1.0, 3.0, 4.0]
     assert survival.tolist() == pytest.approx([0.75, 0.375, 0.0])
     assert km_quantile(times, survival, 0.5) == 3.0
@@ -110,7 +110,6 @@ def test_kaplan_meier_band_by_hand() -> None:
     t = np.array([4.0, 2.0, 1.0, 3.0])
     e = np.array([1, 0, 1, 1], bool)
     times, survival, low, high = kaplan_meier_band(t, e)
-    assert (times.tolist(), survival.tolist()) == tuple(x.tolist() for x in kaplan_meier(t, e))
     # Greenwood for log S: 1 / (4 * 3) at t = 1, plus 1 / (2 * 1) at t = 3; S(4) = 0.
     for i, var in ((0, 1 / 12), (1, 1 / 12 + 1 / 2)):
         assert low[i] == pytest.approx(survival[i] * math.exp(-Z95 * math.sqrt(var)))
@@ -139,11 +138,11 @@ def test_kaplan_meier_quantile_intervals_cover_the_truth_with_censoring() -> Non
 def test_kaplan_meier_without_censoring_is_the_empirical_distribution() -> None:
     rng = np.random.default_rng(3)
     t = np.round(rng.exponential(10, 200), 1)
-    times, survival = kaplan_meier(t, np.ones(t.size, bool))
+    times, survival, _, _ = kaplan_meier_band(t, np.ones(t.size, bool))
     ecdf = np.array([np.mean(t <= x) for x in times])
     np.testing.assert_allclose(1 - survival, ecdf)
-    partial = kaplan_meier(t, t < 5)  # everything after 5 censored: the 90% is not reached
-    assert km_quantile(*partial, 0.9) is None
+    partial = kaplan_meier_band(t, t < 5)  # everything after 5 censored: 90% is not reached
+    assert km_quantile(*partial[:2], 0.9) is None
 
 
 def test_intervals_cover_the_truth_about_as_often_as_they_say() -> None:

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from escalation.ensemble.summary import Z95
-from escalation.ensemble.summary import wilson as summary_wilson
+from escalation.ensemble.stats import Z95
+from escalation.ensemble.stats import wilson as summary_wilson
 from escalation.model.event import Event, Phase
 from escalation.model.ladder import DEFAULT_LADDER, Ladder
 from escalation.model.measure import MeasureKind
@@ -62,7 +62,7 @@ class Share:
 def wilson(k: int, n: int, z: float = Z95) -> Share:
     """Return ``k / n`` with its Wilson score interval (95 % by default; NaNs if ``n == 0``).
 
-    The interval is :func:`escalation.ensemble.summary.wilson`, the one the summaries report.
+    The interval is :func:`escalation.ensemble.stats.wilson`, the one the summaries report.
     """
     if n < 0 or not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
