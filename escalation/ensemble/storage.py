@@ -9,11 +9,9 @@ reader sees half a file. They record the scenario (:func:`scenario_json`), its f
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections.abc import Mapping
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, cast
 
@@ -83,12 +81,3 @@ def scenario_hash(scenario: Scenario) -> str:
     if scenario.posterior is not None and Path(scenario.posterior).is_file():
         h.update(Path(scenario.posterior).read_bytes())
     return h.hexdigest()
-
-
-@functools.cache
-def library_version() -> str:
-    """The installed version of :mod:`escalation` (``escalation.__version__``)."""
-    try:
-        return version("escalation")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0.0.0"
