@@ -26,11 +26,11 @@ from escalation.base.errors import InputError
 from escalation.base.executors import capacity, check_workers, map_chunks
 from escalation.base.progress import Progress
 from escalation.base.seeds import Seed, root_entropy
+from escalation.base.version import library_version
 from escalation.ensemble.checkpoint import MANIFEST, Checkpoint, check_manifest, manifest_for
 from escalation.ensemble.chunk import ChunkResult, child_seeds, run_chunk
 from escalation.ensemble.columns import KEEP, Keep, empty_outcomes
 from escalation.ensemble.results import Ensemble
-from escalation.ensemble.storage import library_version
 from escalation.model.event import Event
 from escalation.model.scenario import Scenario, load_scenario
 
