@@ -142,7 +142,7 @@ def test_a_failure_while_writing_leaves_nothing(
         path.write_bytes(b"half a picture")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cli, "write_plot", broken)
+    monkeypatch.setattr(cli.output, "write_plot", broken)
     new = tmp_path / "new"
     code, out, err = run_cli(capsys, "run", "two-states", "--out", str(new))
     assert code == 2
