@@ -16,15 +16,11 @@ import pytest
 
 import escalation as esc
 from escalation.base.errors import HistoryError, InputError
-from escalation.calibrate.driver import (
-    CalibrationProblem,
-    PredictiveChecks,
-    calibrate,
-    documented_episodes,
-    predictive_checks,
-)
+from escalation.calibrate.checks import PredictiveChecks, predictive_checks
+from escalation.calibrate.driver import calibrate
 from escalation.calibrate.episodes import SUMMARY_NAMES, EpisodeSummaries
 from escalation.calibrate.posterior import Posterior, draw_scenario, load_posterior
+from escalation.calibrate.problem import CalibrationProblem, documented_episodes
 from escalation.cli.calibrate_outputs import calibrate_to_dir
 
 
@@ -231,7 +227,7 @@ def test_predictive_checks_of_a_posterior_cover_every_summary(small_posterior) -
     checks = predictive_checks(small_posterior, 40, seed=2)
     assert checks.names == small_posterior.summaries
     assert checks.simulated.shape == (40, len(checks.names))
-    again = small_posterior.predictive_checks(40, seed=2)
+    again = predictive_checks(small_posterior, 40, seed=2)
     assert np.array_equal(checks.simulated, again.simulated)
     assert np.all((checks.p_values >= 0) & (checks.p_values <= 1))
 

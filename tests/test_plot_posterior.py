@@ -9,7 +9,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from escalation.calibrate.driver import PredictiveChecks
+from escalation.calibrate.checks import PredictiveChecks
 from escalation.calibrate.posterior import Posterior
 from escalation.calibrate.priors import Priors
 from escalation.plot import posterior as pplot

@@ -1,50 +1,10 @@
 """Episode summaries: a few numbers per episode, the same for a simulated and a documented run.
 
-Calibration compares runs through these numbers. They are computed by one function,
+Calibration compares runs through these numbers, computed by one function,
 :meth:`EpisodeSummaries.compute`, from a :class:`~escalation.sim.run.Run`: a simulation, or the
-replay of a documented history (:func:`escalation.sim.history.replay`). Nothing else is read, so a
-simulated run and the documented record are treated alike.
-
-An *episode* is a package of measures that the ``counterpart`` announces against the
-``actor`` on one date (NATO's measures of 27 March 2018 and of 6 October 2021). Its *answers*
-are the ``actor``'s hostile, non-statement measures against the counterpart announced after the
-package, within ``window_days``, and before the next episode. Statements ("Moscow will
-respond") are not answers here: the policies being fitted do not make them, and the documented
-record has them whether or not anything followed.
-
-Per episode, in this order (``<label>.<name>``, the label being the episode's year when the
-years differ, else its date):
-
-``answered``
-    1 if an answer came within the window, else 0.
-``lag``
-    ``log(1 + days)`` from the package to the first answer. No answer: ``log(1 + window)``,
-    that is, censored at the window.
-``severity``
-    Highest ladder level of the answers minus that of the package. No answer: ``0 - level``
-    (nothing done is level 0).
-``type_change``
-    1 if the answers reach a more serious kind of measure than the package (personnel
-    measures - expel, deny, cap - then closures and suspensions), else 0. No answer: 0.
-``magnitude``
-    ``log(1 + staff the answers removed from the counterpart's presences) - log(1 + staff the
-    package removed from the actor's presences)``, counting staff forced out by cap cuts and
-    closures. No answer removes nobody, so the formula needs no imputed value.
-``delay``
-    ``log(1 + days)`` from the first answer's announcement to its effect. No answer: 0.
-``rounds``
-    Turns of hostile non-statement measures between the pair from the package on (runs of
-    measures by the same side), until the next episode, a gap longer than ``quiet_days``, or a
-    rupture.
-``ruptured``
-    1 if every channel between the pair was closed or suspended by the end of the window.
-
-An episode that cannot take place because the run already ended it (the pair ruptured
-earlier, so the package was infeasible or the run had stopped) gets the no-answer values with
-``severity`` 0, ``magnitude`` 0, ``rounds`` 0 and ``ruptured`` as the state says.
-
-Logs put the lags, delays and staff counts on the scale on which a day or one diplomat more
-matters less the more there already are.
+replay of a documented history (:func:`escalation.sim.history.replay`), so that both are
+treated alike. What an episode is and what each summary measures is in ``docs/calibration.md``
+("Episode summaries").
 """
 
 from __future__ import annotations
@@ -74,12 +34,6 @@ SUMMARY_NAMES: tuple[str, ...] = (
     "ruptured",
 )
 
-#: Summaries that take a few integer values (their predictive p-values use mid-p; see
-#: :mod:`escalation.calibrate.driver`).
-DISCRETE_SUMMARIES: frozenset[str] = frozenset(
-    {"answered", "severity", "type_change", "rounds", "ruptured"}
-)
-
 _PERSONNEL = frozenset({MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP})
 _MISSION = frozenset({MeasureKind.CLOSE, MeasureKind.SUSPEND})
 
@@ -97,7 +51,7 @@ def _substantive(e: Event) -> bool:
 
 
 class EpisodeSummaries(BaseModel):
-    """How to summarise the episodes of a run (see the module docstring).
+    """How to summarise the episodes of a run (``docs/calibration.md``, "Episode summaries").
 
     Parameters
     ----------
@@ -141,11 +95,6 @@ class EpisodeSummaries(BaseModel):
     def names(self) -> tuple[str, ...]:
         """Names of all summaries, ``<label>.<summary>``, episode by episode."""
         return tuple(f"{lab}.{n}" for lab in self.labels for n in SUMMARY_NAMES)
-
-    @property
-    def discrete(self) -> np.ndarray:
-        """Mask of the summaries that take a few integer values."""
-        return np.array([n.split(".", 1)[1] in DISCRETE_SUMMARIES for n in self.names])
 
     def compute(self, run: Run) -> np.ndarray:
         """The summaries of ``run`` (simulated or replayed), as a vector."""

@@ -1,17 +1,10 @@
 """Posteriors: weighted parameter samples from calibration, saved as JSON.
 
-A :class:`Posterior` holds the particles of the last ABC generation (one row of parameter
-values each) with their importance weights, the record of every generation (tolerance,
-acceptance rate, effective sample size), the seed, the priors with the base policies they
-apply to, and the observed summaries with the scales the distance used. It is written as JSON
-(never pickled) and read back exactly.
-
-A scenario refers to a posterior file with its ``posterior`` field; each run then draws one
-particle by weight from the run's own generator (:func:`draw_scenario`, called by the engine),
-so that an ensemble's outcome distributions carry the parameter uncertainty.
-
-Honesty: the bundled posterior is fitted to two documented episodes. Its intervals are wide
-and lean on the priors; runs drawn from it are a distribution over scenarios, not a forecast.
+A :class:`Posterior` holds the particles of the last ABC generation with their weights, the
+record of every generation, the seed, the priors with their base policies, and the observed
+summaries with the scales the distance used. It is written as JSON (never pickled) and read
+back exactly; the file format is in ``docs/calibration.md`` ("The posterior file"). What a run
+reads of such a file is :mod:`escalation.model.parameters`.
 """
 
 from __future__ import annotations
@@ -24,93 +17,20 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import numpy as np
 from pydantic import ValidationError
 
 from escalation.base.errors import InputError, ScenarioError
-from escalation.base.files import write_atomic
+from escalation.base.files import read_text, write_atomic
+from escalation.calibrate.generation import Generation
 from escalation.calibrate.priors import Priors
-from escalation.model.parameters import ParameterSample, PosteriorScenarios
-from escalation.model.policy import Policy
+from escalation.model.parameters import POSTERIOR_FORMAT, PosteriorScenarios
 from escalation.model.scenario import Scenario, field_path
 
-if TYPE_CHECKING:  # pragma: no cover
-    from escalation.calibrate.driver import PredictiveChecks
-
-FORMAT = "escalation-posterior"
+#: The ``version`` field of a posterior file.
 FORMAT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Generation:
-    """What one ABC generation did.
-
-    Attributes
-    ----------
-    generation
-        1 for the first (drawn from the prior), then 2, 3, ...
-    epsilon
-        Tolerance: the largest distance accepted (``inf`` for a generation accepted whole).
-    accepted
-        Particles accepted (the population size).
-    used
-        Simulations up to the one that completed the population: ``accepted / used`` is the
-        acceptance rate.
-    simulations
-        Simulations run in all (batches can overshoot ``used``).
-    ess
-        Effective sample size of the weights, ``1 / sum(w**2)``.
-    seconds
-        Wall-clock time of the generation.
-    proposed
-        Proposals drawn up to the one that completed the population, including those
-        outside the prior's support (which are not simulated).
-    """
-
-    generation: int
-    epsilon: float
-    accepted: int
-    used: int
-    simulations: int
-    ess: float
-    seconds: float
-    proposed: int = 0
-
-    @property
-    def acceptance_rate(self) -> float:
-        """Accepted over simulations used."""
-        return self.accepted / self.used if self.used else math.nan
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly dict (an infinite tolerance is written as ``null``)."""
-        return {
-            "generation": self.generation,
-            "epsilon": self.epsilon if math.isfinite(self.epsilon) else None,
-            "accepted": self.accepted,
-            "used": self.used,
-            "simulations": self.simulations,
-            "acceptance_rate": self.acceptance_rate,
-            "ess": self.ess,
-            "seconds": self.seconds,
-            "proposed": self.proposed,
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Generation:
-        """Inverse of :meth:`to_dict`."""
-        eps = d["epsilon"]
-        return cls(
-            generation=int(d["generation"]),
-            epsilon=math.inf if eps is None else float(eps),
-            accepted=int(d["accepted"]),
-            used=int(d["used"]),
-            simulations=int(d["simulations"]),
-            ess=float(d["ess"]),
-            seconds=float(d["seconds"]),
-            proposed=int(d.get("proposed", 0)),
-        )
 
 
 def _frozen(a: Any, ndim: int) -> np.ndarray:
@@ -252,40 +172,10 @@ class Posterior:
         return {n: (lo[n], hi[n]) for n in self.names}
 
     # -- drawing ---------------------------------------------------------------------------
-    def draw(self, rng: np.random.Generator) -> int:
-        """Index of one particle drawn by weight (one uniform draw from ``rng``)."""
-        u = rng.random()
-        i = int(np.searchsorted(np.cumsum(self.weights), u, side="right"))
-        return min(i, self.size - 1)
-
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Indices of ``n`` particles drawn by weight, with replacement."""
         cdf = np.cumsum(self.weights)
         return np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), self.size - 1)
-
-    def policies(self, index: int) -> dict[str, Policy]:
-        """The policy of each calibrated actor under particle ``index``."""
-        return self.priors.apply(self.particles[index])
-
-    def apply(self, scenario: Scenario, index: int, *, source: str = "posterior") -> Scenario:
-        """Return ``scenario`` with the calibrated actors following particle ``index``.
-
-        See :meth:`escalation.model.parameters.ParameterSample.apply`.
-        """
-        return cast(Scenario, self.parameter_sample().apply(scenario, index, source=source))
-
-    def parameter_sample(self) -> ParameterSample:
-        """The weighted parameter vectors and base policies, as a run draws them."""
-        return ParameterSample(self.names, self.priors.policies, self.particles, self.weights)
-
-    # -- checks ----------------------------------------------------------------------------
-    def predictive_checks(
-        self, draws: int = 300, *, seed: int = 0, workers: int | None = None
-    ) -> PredictiveChecks:
-        """Posterior predictive checks (:func:`~escalation.calibrate.driver.predictive_checks`)."""
-        from escalation.calibrate.driver import predictive_checks
-
-        return predictive_checks(self, draws=draws, seed=seed, workers=workers)
 
     # -- text ------------------------------------------------------------------------------
     def table(self, level: float = 0.9) -> str:
@@ -319,7 +209,7 @@ class Posterior:
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dict (floats written exactly, so a load gives the same numbers)."""
         return {
-            "format": FORMAT,
+            "format": POSTERIOR_FORMAT,
             "version": FORMAT_VERSION,
             "method": self.method,
             "complete": self.complete,
@@ -341,31 +231,22 @@ class Posterior:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str | Path = "<posterior>") -> Posterior:
         """Build a posterior from :meth:`to_dict` output; errors name the field."""
-        if not isinstance(data, Mapping) or data.get("format") != FORMAT:
-            raise InputError(f"not an {FORMAT} file", source=source, field="format")
+        if not isinstance(data, Mapping) or data.get("format") != POSTERIOR_FORMAT:
+            raise InputError(f"not an {POSTERIOR_FORMAT} file", source=source, field="format")
         if data.get("version") != FORMAT_VERSION:
             raise InputError(
                 f"format version {data.get('version')!r} is not {FORMAT_VERSION}",
                 source=source,
                 field="version",
             )
-        try:
-            priors = Priors.model_validate(data["priors"])
-        except KeyError:
-            raise InputError("missing", source=source, field="priors") from None
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            raise InputError(
-                err["msg"], source=source, field=f"priors.{field_path(err['loc'])}"
-            ) from None
+        priors = _read_priors(data, source)
         current = "particles"
         try:
             if list(data["parameters"]) != list(priors.names):
                 raise InputError(
                     "parameters do not match the priors", source=source, field="parameters"
                 )
-            n_par = len(priors.names)
-            particles = np.array(data[current], dtype=float).reshape(-1, n_par)
+            particles = np.array(data[current], dtype=float).reshape(-1, len(priors.names))
             current = "distances"
             dist = [math.inf if d is None else d for d in data["distances"]]
             current = "generations"
@@ -403,13 +284,7 @@ class Posterior:
     @classmethod
     def load(cls, path: str | Path) -> Posterior:
         """Read a posterior written by :meth:`save`."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError("posterior file not found", source=path) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the file ({exc})", source=path) from None
+        text = read_text(path, what="posterior file")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -421,6 +296,26 @@ class Posterior:
     def with_meta(self, **meta: Any) -> Posterior:
         """A copy with more entries in :attr:`meta`."""
         return replace(self, meta={**self.meta, **meta})
+
+
+def _read_priors(data: Mapping[str, Any], source: str | Path) -> Priors:
+    try:
+        return Priors.model_validate(data["priors"])
+    except KeyError:
+        raise InputError("missing", source=source, field="priors") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InputError(
+            err["msg"], source=source, field=f"priors.{field_path(err['loc'])}"
+        ) from None
+
+
+def interval_summary(posterior: Posterior, level: float = 0.9) -> str:
+    """One line per parameter, ``name: median [low, high]``; for notes and the README."""
+    iv, med = posterior.interval(level), posterior.quantile(0.5)
+    return "\n".join(
+        f"{n}: {med[n]:.3g} [{iv[n][0]:.3g}, {iv[n][1]:.3g}]" for n in posterior.names
+    )
 
 
 @functools.lru_cache(maxsize=8)

@@ -14,18 +14,12 @@ from matplotlib.figure import Figure
 from escalation.base.errors import InputError
 from escalation.base.files import write_atomic
 from escalation.base.seeds import Seed
-from escalation.calibrate import smc as abc
-from escalation.calibrate.driver import (
-    DEFAULT_DRAWS,
-    DEFAULT_GENERATIONS,
-    DEFAULT_POPULATION,
-    CalibrationProblem,
-    PredictiveChecks,
-    calibrate,
-    predictive_checks,
-)
+from escalation.calibrate.checks import DEFAULT_DRAWS, PredictiveChecks, predictive_checks
+from escalation.calibrate.driver import DEFAULT_GENERATIONS, DEFAULT_POPULATION, calibrate
+from escalation.calibrate.generation import ProgressCallback
 from escalation.calibrate.posterior import Posterior
 from escalation.calibrate.priors import Priors
+from escalation.calibrate.problem import CalibrationProblem
 from escalation.model.scenario import Scenario
 from escalation.plot import posterior as pplot
 from escalation.sim.history import History
@@ -40,7 +34,7 @@ def calibrate_to_dir(
     seed: Seed = 0,
     workers: int | None = None,
     resume: bool = False,
-    progress: bool | abc.ProgressCallback | None = True,
+    progress: bool | ProgressCallback | None = True,
     population: int = DEFAULT_POPULATION,
     generations: int = DEFAULT_GENERATIONS,
     draws: int = DEFAULT_DRAWS,
