@@ -10,6 +10,7 @@ import pytest
 from conftest import START, trigger, two_actor_scenario
 
 import escalation as esc
+from escalation.base.stream import Stream
 from escalation.model.event import Phase
 from escalation.model.measure import MeasureKind
 from escalation.model.policy import Context
@@ -177,7 +178,7 @@ def test_announced_and_effective_events_are_both_recorded():
 
 
 def test_drawn_delays_separate_effects_from_announcements():
-    run = esc.simulate(stochastic_scenario(), seed=3)
+    run = esc.simulate(stochastic_scenario(), seed=2)
     announced = {e.act: e for e in run.announced}
     gaps = [
         e.time - announced[e.act].time
@@ -351,14 +352,18 @@ def test_same_seed_same_run(make_seed):
     assert first.events == second.events and first.outcome == second.outcome
 
 
-def test_int_generator_and_seed_sequence_agree():
-    runs = [
-        esc.simulate(stochastic_scenario(), seed=s)
-        for s in (12, np.random.SeedSequence(12), np.random.default_rng(12))
-    ]
-    assert runs[0].events == runs[1].events == runs[2].events
+def test_int_and_seed_sequence_agree_and_a_generator_gives_one_draw():
+    runs = [esc.simulate(stochastic_scenario(), seed=s) for s in (12, np.random.SeedSequence(12))]
+    assert runs[0].events == runs[1].events
     assert runs[0].seed == 12
     assert runs[1].seed["entropy"] == 12
+    # A Generator keys the run's stream with one 64-bit draw, and advances by it.
+    gen = np.random.default_rng(12)
+    key = int(np.random.default_rng(12).integers(0, 2**64, dtype=np.uint64))
+    by_generator = esc.simulate(stochastic_scenario(), seed=gen)
+    assert by_generator.seed == {"key": key}
+    assert by_generator.events == esc.simulate(stochastic_scenario(), Stream(key)).events
+    assert gen.integers(0, 2**64, dtype=np.uint64) != key
 
 
 def test_different_seeds_differ():

@@ -111,7 +111,7 @@ def test_every_backend_records_the_same_failures(
 def test_run_i_uses_the_ith_child_of_the_seed(scenario: esc.Scenario, reference: Ensemble):
     children = np.random.SeedSequence(SEED).spawn(RUNS)
     for i in (0, 17, RUNS - 1):
-        run = esc.simulate(scenario, np.random.default_rng(children[i]))
+        run = esc.simulate(scenario, children[i])
         o = run.outcome
         assert reference["ruptured"][i] == o.ruptured
         assert reference["rounds"][i] == o.rounds

@@ -1,7 +1,7 @@
 """The work of one chunk of an ensemble: its runs' seeds, and the runs done in a worker.
 
 Seeds follow one rule, whatever runs them: run ``i`` of an ensemble with root seed ``seed``
-draws from ``np.random.default_rng(children[i])`` where
+draws from the stream keyed by ``children[i]`` (:mod:`escalation.base.stream`) where
 ``children = np.random.SeedSequence(seed).spawn(runs)``. :func:`child_seeds` makes any slice of
 the children directly, in the calling process, before the work fans out; :func:`run_chunk`
 runs a scenario once per child (in a worker process, on a cluster, or here) and sends back
@@ -98,7 +98,7 @@ def run_chunk(
     simulator = Simulator(scenario)  # prepares what the runs share, once per chunk
     for j, child in enumerate(seeds):
         try:
-            run = simulator.run(np.random.default_rng(child))
+            run = simulator.run(child)
         except Exception as exc:
             if strict:
                 exc.add_note(f"in run {start + j} of the ensemble ({_describe_seed(child)})")

@@ -146,7 +146,7 @@ class Ensemble:
         """Run ``run`` again, in full (e.g. to look at a failure or an odd outcome)."""
         if self.scenario is None:
             raise ValueError("this ensemble has no scenario to run again")
-        return simulate(self.scenario, np.random.default_rng(self.seed_of(run)))
+        return simulate(self.scenario, self.seed_of(run))
 
     # -- derived ---------------------------------------------------------------------------
     def summary(self) -> Summary:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+
+from escalation.base.stream import Draws
 
 
 class Delay(BaseModel):
@@ -28,8 +29,8 @@ class Delay(BaseModel):
     median: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
     sigma: float = Field(default=0.0, ge=0.0, le=5.0, allow_inf_nan=False)
 
-    def draw(self, rng: np.random.Generator) -> float:
-        """Draw one delay in days."""
+    def draw(self, rng: Draws) -> float:
+        """Draw one delay in days: no draw when fixed, else one normal (two counters)."""
         if self.median == 0.0:
             return 0.0
         if self.sigma == 0.0:

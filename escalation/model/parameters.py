@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from escalation.base.errors import InputError, ScenarioError
 from escalation.base.files import read_text
+from escalation.base.stream import Draws
 from escalation.model.policies import build_policy
 from escalation.model.policy import Policy
 
@@ -118,7 +119,7 @@ class ParameterSample:
         """Actors whose policies the sample sets, in order of first appearance."""
         return tuple(dict.fromkeys(n.split(".")[0] for n in self.names))
 
-    def draw(self, rng: np.random.Generator) -> int:
+    def draw(self, rng: Draws) -> int:
         """Index of one particle drawn by weight (one uniform draw from ``rng``)."""
         i = int(np.searchsorted(self._cdf, rng.random(), side="right"))
         return min(i, self.size - 1)
@@ -256,7 +257,7 @@ class ScenarioSource(Protocol):
     prepares for it can be kept.
     """
 
-    def pick(self, rng: np.random.Generator) -> tuple[Hashable, Any]:
+    def pick(self, rng: Draws) -> tuple[Hashable, Any]:
         """The scenario of one run."""
         ...
 
@@ -267,7 +268,7 @@ class FixedScenario:
     def __init__(self, scenario: Any):
         self.scenario = scenario
 
-    def pick(self, rng: np.random.Generator) -> tuple[Hashable, Any]:
+    def pick(self, rng: Draws) -> tuple[Hashable, Any]:
         """The scenario (``rng`` is not used)."""
         return None, self.scenario
 
@@ -286,7 +287,7 @@ class PosteriorScenarios:
         self._sample: ParameterSample | None = None
         self._drawn: dict[int, Any] = {}
 
-    def pick(self, rng: np.random.Generator) -> tuple[Hashable, Any]:
+    def pick(self, rng: Draws) -> tuple[Hashable, Any]:
         """A particle drawn by weight (one uniform number), applied to the scenario."""
         sample = read_parameter_sample(self._path, self._given)
         if sample is not self._sample:  # first run, or the file was rewritten

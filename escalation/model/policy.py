@@ -31,9 +31,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from escalation.base.stream import Stream
 from escalation.model.delay import Delay
 from escalation.model.event import Event
 from escalation.model.ladder import Ladder
@@ -76,7 +76,9 @@ class Context:
     time
         Days since the start.
     rng
-        The run's random generator: the only source of randomness a policy may use.
+        The run's random stream (:class:`escalation.base.stream.Stream`: ``random()``,
+        ``uniform``, ``standard_normal()``, ``normal``, ``integers``): the only source of
+        randomness a policy may use, so that runs are reproducible and both engines agree.
     package
         Every measure the counterpart announced at this instant (``stimulus`` is the most
         severe of them).
@@ -91,7 +93,7 @@ class Context:
     received: Sequence[Event]
     sent: Sequence[Event]
     time: float
-    rng: np.random.Generator
+    rng: Stream
     package: Sequence[Event] = ()
     # The last act found feasible in ``state`` by this context's helpers (the state does not
     # change while a policy decides), so that :meth:`Policy.plan` need not check it again.

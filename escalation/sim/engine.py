@@ -1,6 +1,6 @@
 """The engine: runs of a scenario on SimPy environments (:class:`Simulator`, :func:`simulate`).
 
-Each run has its own environment (new, or reused once reset), state and random generator;
+Each run has its own environment (new, or reused once reset), state and random stream;
 nothing a run changes outlives it. What runs of one scenario share is prepared once
 (:class:`~escalation.sim.prepared.Prepared`). How a run unfolds is set out in
 ``docs/engine.md``; :class:`~escalation.sim.play.Play` carries it out.
@@ -16,7 +16,7 @@ from typing import Any
 
 import simpy
 
-from escalation.base.seeds import Seed, as_generator
+from escalation.base.seeds import Seed, as_stream
 from escalation.model.parameters import ScenarioSource, source_for
 from escalation.model.scenario import Scenario, load_scenario
 from escalation.sim.kernel import reset
@@ -34,7 +34,7 @@ class Simulator:
 
     The scenario of each run comes from a :class:`~escalation.model.parameters.ScenarioSource`:
     by default the scenario itself, or, for a scenario that names a ``posterior``, a particle
-    drawn by weight with one uniform number from the run's generator. What a particle's runs
+    drawn by weight with the first uniform number of the run's stream. What a particle's runs
     share is prepared once per particle and process.
 
     Parameters
@@ -61,7 +61,7 @@ class Simulator:
 
     def run(self, seed: Seed = None) -> Run:
         """Run the scenario once with ``seed`` (see :func:`simulate`)."""
-        rng, record = as_generator(seed)
+        rng, record = as_stream(seed)
         began = _time.perf_counter()
         version, scenario = self.source.pick(rng)
         if version is not self._version:  # first run, or the source changed

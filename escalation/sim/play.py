@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import numpy as np
 import simpy
 
+from escalation.base.stream import Stream
 from escalation.model.event import Event, Phase
 from escalation.model.measure import Measure, MeasureKind
 from escalation.model.policy import Context
@@ -60,7 +60,7 @@ class Play:
         "triggers_left",
     )
 
-    def __init__(self, prepared: Prepared, rng: np.random.Generator, env: simpy.Environment):
+    def __init__(self, prepared: Prepared, rng: Stream, env: simpy.Environment):
         self.prepared = prepared
         self.rng = rng
         self.ladder = prepared.ladder
