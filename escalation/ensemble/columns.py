@@ -64,6 +64,10 @@ _BASE_COLUMNS: tuple[Column, ...] = (
 )
 
 
+#: Names of the outcome columns every ensemble has (the per-presence ones follow them).
+BASE_NAMES: tuple[str, ...] = tuple(c[0] for c in _BASE_COLUMNS)
+
+
 def columns_for(presences: Sequence[str]) -> tuple[Column, ...]:
     """The outcome columns of an ensemble over ``presences``: (name, dtype, failed, meaning)."""
     per: list[Column] = []

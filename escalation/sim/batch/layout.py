@@ -1,0 +1,50 @@
+"""Where things are in the four flat arrays the batch engine's kernels share.
+
+A compiled scenario and a run's working memory live in four one-dimensional arrays: ``S``
+(static integers), ``F`` (static floats), ``W`` (working integers: counters, event queue,
+state, announced events) and ``V`` (working floats). Passing four arrays, rather than tuples of
+dozens, keeps a compiled call cheap: numba counts references to every array passed, and
+atomic reference counts dominated the run time when state travelled as tuples of arrays.
+
+``S`` starts with a header: sizes, then offsets of the tables in ``S``, ``F``, ``W`` and
+``V``; tables of several columns are stored row by row. The names below are header slots.
+"""
+
+from __future__ import annotations
+
+# -- S header: sizes and flags
+A, P, LARGE, TOP, T, M, STOP_RUPTURE, POSTERIOR, K, SLOTS = range(10)
+# -- S header: offsets of tables in S
+O_OWNER, O_HOST, O_RANK, O_HS, O_HI, O_SEV, O_STAFF0, O_CAP0, O_STATUS0 = range(10, 19)
+O_TR, O_MEM, O_PTYPE = 19, 20, 21  # triggers (T x 7), memory (M x 7), policy type (K x A x A)
+# -- S header: offsets of tables in F
+OF_TRT, OF_TRD, OF_MEMT, OF_PF, OF_CDF = 22, 23, 24, 25, 26
+# -- S header: offsets of tables in W
+OW_HV, OW_MT, OW_EV, OW_HEAD, OW_TAIL, OW_PKG, OW_SLOT, OW_DEC, OW_BUF = range(27, 36)
+OW_STAFF, OW_CAP, OW_STATUS, OW_SIZES, W_SIZE = range(36, 41)
+# -- S header: offsets of tables in V, and capacities
+OV_HT, OV_MD, OV_ET, OV_TMP, V_SIZE = range(41, 46)
+HEAP_CAP, MT_CAP, EV_CAP = 46, 47, 48
+HEADER = 64
+
+# -- F: stop rules first
+HORIZON, QUIET = 0, 1
+F_HEADER = 2
+
+# -- W header: counters of the run
+EID, NLOG, ACTS, ROUNDS, PEAK, LAST, PENDING, QCHECK, TLEFT, REASON, RUPT = range(11)
+HN, MTN, EVN, OVER, CTR, PART = range(11, 17)
+W_HEADER = 32
+
+# -- V header: times of the run
+NOW, LASTANN, END, RTIME = range(4)
+V_HEADER = 8
+
+# Columns of tables.
+TR_COLS = 7  # kind, actor, target, presence, magnitude, id slot, cause slot
+MEM_COLS = 7  # list key, id, kind, severity, actor, target, magnitude
+HV_COLS = 3  # order, type, payload
+MT_COLS = 6  # kind, actor, target, presence, magnitude, cause
+EV_COLS = 8  # id, kind, severity, cause, actor, target, magnitude, next
+E_ID, E_KIND, E_SEV, E_CAUSE, E_ACTOR, E_TARGET, E_MAG, E_NEXT = range(8)
+N_PARAMETERS = 11  # policy parameters (see escalation.sim.batch.compile.POLICY_CODES)

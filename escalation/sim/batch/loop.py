@@ -1,0 +1,393 @@
+"""The compiled event loop: one run of a compiled scenario.
+
+The numba twin of :class:`escalation.sim.play.Play`, callback for callback: the same event
+queue order (time, priority, scheduling number), the same packages, re-checks, lapses, stop
+rules and counts, and the same draws from the run's stream in the same order. Each run has its
+own small binary-heap event queue in ``W``/``V`` (:mod:`escalation.sim.batch.layout`), reset
+for each run. A run that would outgrow a buffer is flagged (``OVER``) and left to the SimPy
+engine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from escalation.sim.batch.draws import draw_delay, uniform
+from escalation.sim.batch.kernels import (
+    CLOSE,
+    RECALL,
+    SUSPEND,
+    apply,
+    feasible,
+    hostile,
+    ruptured,
+    severity,
+    soften,
+    statement,
+    substitute,
+)
+from escalation.sim.batch.layout import (
+    ACTS,
+    CTR,
+    E_ID,
+    E_KIND,
+    E_NEXT,
+    E_SEV,
+    END,
+    EV_CAP,
+    EV_COLS,
+    EVN,
+    HN,
+    HORIZON,
+    LAST,
+    LASTANN,
+    MEM_COLS,
+    MT_CAP,
+    MT_COLS,
+    MTN,
+    N_PARAMETERS,
+    NLOG,
+    NOW,
+    O_CAP0,
+    O_MEM,
+    O_PTYPE,
+    O_STAFF0,
+    O_STATUS0,
+    O_TR,
+    OF_CDF,
+    OF_MEMT,
+    OF_PF,
+    OF_TRD,
+    OF_TRT,
+    OV_ET,
+    OV_HT,
+    OV_MD,
+    OVER,
+    OW_CAP,
+    OW_DEC,
+    OW_EV,
+    OW_HEAD,
+    OW_MT,
+    OW_PKG,
+    OW_SLOT,
+    OW_STAFF,
+    OW_STATUS,
+    OW_TAIL,
+    PART,
+    PEAK,
+    PENDING,
+    POSTERIOR,
+    QCHECK,
+    QUIET,
+    REASON,
+    ROUNDS,
+    RTIME,
+    RUPT,
+    SLOTS,
+    STOP_RUPTURE,
+    TLEFT,
+    TOP,
+    TR_COLS,
+    W_HEADER,
+)
+from escalation.sim.batch.layout import A as N_ACTORS
+from escalation.sim.batch.layout import K as N_PARTICLES
+from escalation.sim.batch.layout import M as N_MEMORY
+from escalation.sim.batch.layout import P as N_PRESENCES
+from escalation.sim.batch.layout import T as N_TRIGGERS
+from escalation.sim.batch.policies import decide, ev
+from escalation.sim.batch.queue import pop, push
+
+MAX_ACTS = 100_000
+URGENT, NORMAL = 0, 1
+T_HORIZON, T_TRIGGER, T_ANSWER, T_EFFECT, T_PACKAGE, T_QUIET, T_STOP = range(7)
+R_HORIZON, R_RUPTURE, R_QUIET, R_LIMIT = range(4)
+
+
+@njit(cache=True)
+def _stop(S, W, V, reason, end):
+    if W[REASON] >= 0:
+        return
+    W[REASON] = reason
+    V[END] = end
+    push(S, W, V, V[NOW], URGENT, T_STOP, 0)
+
+
+@njit(cache=True)
+def _arm_quiet(S, F, W, V):
+    quiet = F[QUIET]
+    if quiet >= 0 and W[QCHECK] == 0:
+        W[QCHECK] = 1
+        push(S, W, V, V[NOW] + max(0.0, V[LASTANN] + quiet - V[NOW]), NORMAL, T_QUIET, 0)
+
+
+@njit(cache=True)
+def _idle(S, F, W, V):
+    if W[REASON] >= 0:
+        return
+    if F[QUIET] >= 0:
+        end = max(V[LASTANN] + F[QUIET], V[NOW])
+        if end <= F[HORIZON]:
+            _stop(S, W, V, R_QUIET, end)
+            return
+    _stop(S, W, V, R_HORIZON, F[HORIZON])
+
+
+@njit(cache=True)
+def _add_measure(S, W, V, k, actor, target, p, n, cause, delay):
+    i = W[MTN]
+    if i >= S[MT_CAP]:
+        W[OVER] = 1
+        return 0
+    at = S[OW_MT] + MT_COLS * i
+    W[at], W[at + 1], W[at + 2], W[at + 3], W[at + 4], W[at + 5] = k, actor, target, p, n, cause
+    V[S[OV_MD] + i] = delay
+    W[MTN] = i + 1
+    return i
+
+
+@njit(cache=True)
+def _store(S, W, V, key, logid, k, sev, cause, actor, target, n, t):
+    # Append an announced event to the store and to the list ``key`` (target, actor).
+    i = W[EVN]
+    if i >= S[EV_CAP]:
+        W[OVER] = 1
+        return -1
+    at = S[OW_EV] + EV_COLS * i
+    W[at], W[at + 1], W[at + 2], W[at + 3] = logid, k, sev, cause
+    W[at + 4], W[at + 5], W[at + 6], W[at + 7] = actor, target, n, -1
+    V[S[OV_ET] + i] = t
+    head, tail = S[OW_HEAD] + key, S[OW_TAIL] + key
+    if W[head] < 0:
+        W[head] = i
+    else:
+        W[S[OW_EV] + EV_COLS * W[tail] + E_NEXT] = i
+    W[tail] = i
+    W[EVN] = i + 1
+    return i
+
+
+@njit(cache=True)
+def _publish(S, F, W, V, key, k, actor, target, p, n, cause, delay):
+    now = V[NOW]
+    W[ACTS] += 1
+    if W[ACTS] >= MAX_ACTS:
+        _stop(S, W, V, R_LIMIT, now)
+    logid = W[NLOG]
+    W[NLOG] += 1
+    sev = severity(S, k, n)
+    if hostile(k):
+        if actor != W[LAST]:
+            W[ROUNDS] += 1
+            W[LAST] = actor
+        if sev > W[PEAK]:
+            W[PEAK] = sev
+    V[LASTANN] = now
+    if not statement(k):
+        W[PENDING] += 1
+        m = _add_measure(S, W, V, k, actor, target, p, n, -1, 0.0)
+        push(S, W, V, now + delay, URGENT, T_EFFECT, m)
+    if W[QCHECK] == 0:
+        _arm_quiet(S, F, W, V)
+    if k == RECALL:
+        return logid
+    pk = target * S[N_ACTORS] + actor
+    i = _store(S, W, V, pk, logid, k, sev, cause, actor, target, n, now)
+    if i < 0 or W[S[OW_PKG] + pk] >= 0:
+        return logid
+    if W[HN] == 0 or V[S[OV_HT]] > now:  # nothing else is due now: decide at once
+        _decide(S, F, W, V, pk, i, key)
+    else:
+        W[S[OW_PKG] + pk] = i
+        W[PENDING] += 1
+        push(S, W, V, now, NORMAL, T_PACKAGE, pk)
+    return logid
+
+
+@njit(cache=True)
+def _stimulus(S, W, first):
+    # The most severe event of the package from ``first``, by (hostile, severity, id).
+    si = first
+    j = ev(S, W, first, E_NEXT)
+    while j >= 0:
+        a = (1 if hostile(ev(S, W, j, E_KIND)) else 0, ev(S, W, j, E_SEV), ev(S, W, j, E_ID))
+        b = (1 if hostile(ev(S, W, si, E_KIND)) else 0, ev(S, W, si, E_SEV), ev(S, W, si, E_ID))
+        if a > b:
+            si = j
+        j = ev(S, W, j, E_NEXT)
+    return si
+
+
+@njit(cache=True)
+def _carry_out(S, F, W, pf, m, d, c, key):
+    # Implementation noise on each act decided; returns how many acts are kept.
+    dec = S[OW_DEC]
+    kept = 0
+    for i in range(m):
+        k, p, n = W[dec + 3 * i], W[dec + 3 * i + 1], W[dec + 3 * i + 2]
+        if F[pf + 6] > 0.0 and uniform(key, W, CTR) < F[pf + 6] and hostile(k):
+            if uniform(key, W, CTR) < 0.5:
+                k2, p2, n2 = substitute(S, W, k, d, c, p, n, severity(S, k, n) + 1)
+                if k2 >= 0:
+                    k, p, n = k2, p2, n2
+            else:
+                k, p, n = soften(S, W, k, d, c, p, n)
+        if k >= 0:
+            W[dec + 3 * kept], W[dec + 3 * kept + 1], W[dec + 3 * kept + 2] = k, p, n
+            kept += 1
+    return kept
+
+
+@njit(cache=True)
+def _decide(S, F, W, V, pk, first, key):
+    na = S[N_ACTORS]
+    d, c = pk // na, pk % na
+    si = _stimulus(S, W, first)
+    slot = W[PART] * na * na + d * na + c
+    kind = S[S[O_PTYPE] + slot]
+    pf = S[OF_PF] + N_PARAMETERS * slot
+    if F[pf] < 1.0 and uniform(key, W, CTR) >= F[pf]:
+        return
+    sev_p = ev(S, W, si, E_SEV)
+    if F[pf + 5] > 0.0 and hostile(ev(S, W, si, E_KIND)) and uniform(key, W, CTR) < F[pf + 5]:
+        sev_p = min(sev_p + 1, S[TOP])
+    kept = _carry_out(S, F, W, pf, decide(S, F, W, V, kind, pf, d, c, si, sev_p, key), d, c, key)
+    if kept == 0:
+        return
+    lag = draw_delay(F[pf + 1], F[pf + 2], key, W, CTR)
+    now, dec, cause = V[NOW], S[OW_DEC], ev(S, W, si, E_ID)
+    for i in range(kept):
+        delay = draw_delay(F[pf + 3], F[pf + 4], key, W, CTR)
+        W[PENDING] += 1
+        k, p, n = W[dec + 3 * i], W[dec + 3 * i + 1], W[dec + 3 * i + 2]
+        m = _add_measure(S, W, V, k, d, c, p, n, cause, delay)
+        push(S, W, V, now + lag, NORMAL, T_ANSWER, m)
+
+
+@njit(cache=True)
+def _on_trigger(S, F, W, V, t, key):
+    W[PENDING] -= 1
+    W[TLEFT] -= 1
+    at = S[O_TR] + TR_COLS * t
+    k, actor, target, p, n = S[at], S[at + 1], S[at + 2], S[at + 3], S[at + 4]
+    idslot, causeslot = S[at + 5], S[at + 6]
+    cause = W[S[OW_SLOT] + causeslot] if causeslot >= 0 else -1
+    if feasible(S, W, k, actor, target, p, n):
+        logid = _publish(S, F, W, V, key, k, actor, target, p, n, cause, F[S[OF_TRD] + t])
+        if idslot >= 0:
+            W[S[OW_SLOT] + idslot] = logid
+    else:
+        W[NLOG] += 1  # logged as infeasible
+    if W[TLEFT] == 0:
+        _arm_quiet(S, F, W, V)
+
+
+@njit(cache=True)
+def _on_answer(S, F, W, V, i, key):
+    W[PENDING] -= 1
+    at = S[OW_MT] + MT_COLS * i
+    k, actor, target, p, n, cause = W[at], W[at + 1], W[at + 2], W[at + 3], W[at + 4], W[at + 5]
+    if not feasible(S, W, k, actor, target, p, n):
+        k, p, n = substitute(S, W, k, actor, target, p, n, severity(S, k, n))
+        if k < 0:
+            return
+    _publish(S, F, W, V, key, k, actor, target, p, n, cause, V[S[OV_MD] + i])
+
+
+@njit(cache=True)
+def _on_effect(S, W, V, i):
+    W[PENDING] -= 1
+    at = S[OW_MT] + MT_COLS * i
+    k, actor, target, p, n = W[at], W[at + 1], W[at + 2], W[at + 3], W[at + 4]
+    W[NLOG] += 1  # effective or lapsed
+    if not feasible(S, W, k, actor, target, p, n):
+        return
+    apply(S, W, k, p, n)
+    if (k == CLOSE or k == SUSPEND) and W[RUPT] == 0 and ruptured(S, W, actor, target):
+        W[RUPT] = 1
+        V[RTIME] = V[NOW]
+        if S[STOP_RUPTURE]:
+            _stop(S, W, V, R_RUPTURE, V[NOW])
+
+
+@njit(cache=True)
+def _on_quiet(S, F, W, V):
+    quiet = F[QUIET]
+    since = V[NOW] - V[LASTANN]
+    if since >= quiet - 1e-9:
+        if W[TLEFT]:
+            W[QCHECK] = 0
+        else:
+            _stop(S, W, V, R_QUIET, V[NOW])
+    else:
+        push(S, W, V, V[NOW] + (quiet - since), NORMAL, T_QUIET, 0)
+
+
+@njit(cache=True)
+def _reset(S, F, W, V):
+    W[:W_HEADER] = 0
+    W[LAST], W[REASON] = -1, -1
+    V[:8] = 0.0
+    V[END] = F[HORIZON]
+    P = S[N_PRESENCES]
+    W[S[OW_STAFF] : S[OW_STAFF] + P] = S[S[O_STAFF0] : S[O_STAFF0] + P]
+    W[S[OW_CAP] : S[OW_CAP] + P] = S[S[O_CAP0] : S[O_CAP0] + P]
+    W[S[OW_STATUS] : S[OW_STATUS] + P] = S[S[O_STATUS0] : S[O_STATUS0] + P]
+    aa = S[N_ACTORS] * S[N_ACTORS]
+    for at in (S[OW_HEAD], S[OW_TAIL], S[OW_PKG]):
+        W[at : at + aa] = -1
+    W[S[OW_SLOT] : S[OW_SLOT] + S[SLOTS] + 1] = -1
+    for i in range(S[N_MEMORY]):  # what the actors remember, in the lists they remember it
+        at = S[O_MEM] + MEM_COLS * i
+        t = F[S[OF_MEMT] + i]
+        _store(S, W, V, S[at], S[at + 1], S[at + 2], S[at + 3], -1, S[at + 4], S[at + 5],
+               S[at + 6], t)  # fmt: skip
+
+
+@njit(cache=True)
+def _step(S, F, W, V, typ, pay, key):
+    # Run one event's callback; True when the idle check follows (not for quiet, horizon).
+    if typ == T_EFFECT:
+        _on_effect(S, W, V, pay)
+    elif typ == T_ANSWER:
+        _on_answer(S, F, W, V, pay, key)
+    elif typ == T_TRIGGER:
+        _on_trigger(S, F, W, V, pay, key)
+    elif typ == T_PACKAGE:
+        W[PENDING] -= 1
+        first = W[S[OW_PKG] + pay]
+        W[S[OW_PKG] + pay] = -1
+        _decide(S, F, W, V, pay, first, key)
+    elif typ == T_QUIET:
+        _on_quiet(S, F, W, V)
+        return False
+    else:
+        _stop(S, W, V, R_HORIZON, F[HORIZON])
+        return False
+    return True
+
+
+@njit(cache=True)
+def run_one(S, F, W, V, key):
+    """Play one run keyed ``key`` in ``W``/``V``; return the stop reason (-2: overflow)."""
+    _reset(S, F, W, V)
+    if S[POSTERIOR]:  # a posterior: the particle, by the first uniform
+        k = S[N_PARTICLES]
+        cdf = F[S[OF_CDF] : S[OF_CDF] + k]
+        W[PART] = min(np.searchsorted(cdf, uniform(key, W, CTR), side="right"), k - 1)
+    push(S, W, V, F[HORIZON], NORMAL, T_HORIZON, 0)
+    for t in range(S[N_TRIGGERS]):
+        W[PENDING] += 1
+        W[TLEFT] += 1
+        push(S, W, V, F[S[OF_TRT] + t], NORMAL, T_TRIGGER, t)
+    if W[PENDING] == 0:
+        _idle(S, F, W, V)
+    while W[OVER] == 0:
+        t, typ, pay = pop(S, W, V)
+        V[NOW] = t
+        if typ == T_STOP:
+            break
+        if _step(S, F, W, V, typ, pay, key) and W[PENDING] == 0:
+            _idle(S, F, W, V)
+    return -2 if W[OVER] else W[REASON]

@@ -1,0 +1,280 @@
+"""The built-in policies' decisions, compiled: the numba twins of ``Policy.decide``.
+
+Each returns the number of acts it put in the decision buffer (rows of kind, presence,
+magnitude at ``S[OW_DEC]`` in ``W``), as the library's policy of the same type would decide
+them, helpers (``Context.answer_in_kind``, ``reply``, ``rupture``, ``grievance``) included.
+Policy types are coded as in :data:`escalation.sim.batch.compile.POLICY_CODES`; their
+parameters are read from ``F`` at ``pf`` (columns listed there). ``d`` is the deciding actor,
+``c`` the counterpart, ``si`` the stimulus (a row of the announced-event store) and ``sev_p``
+its perceived severity.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from escalation.sim.batch.draws import uniform
+from escalation.sim.batch.kernels import (
+    CAP,
+    CLOSE,
+    DENY,
+    EXPEL,
+    OPEN,
+    SUSPEND,
+    feasible,
+    hostile,
+    mirror,
+    severity,
+    statement,
+    substitute,
+)
+from escalation.sim.batch.layout import (
+    CTR,
+    E_CAUSE,
+    E_ID,
+    E_KIND,
+    E_MAG,
+    E_NEXT,
+    E_SEV,
+    EV_COLS,
+    O_HI,
+    O_HS,
+    O_RANK,
+    OV_ET,
+    OV_TMP,
+    OW_DEC,
+    OW_EV,
+    OW_HEAD,
+    OW_STAFF,
+    OW_STATUS,
+    OW_TAIL,
+)
+from escalation.sim.batch.layout import A as N_ACTORS
+
+#: "No severity floor given" (``min_severity=None``).
+NO_FLOOR = -(10**9)
+
+
+@njit(cache=True)
+def ev(S, W, i: int, col: int) -> int:
+    """Column ``col`` of announced event ``i``."""
+    return W[S[OW_EV] + EV_COLS * i + col]
+
+
+@njit(cache=True)
+def reply(S, W, k, actor, target, p, n, floor, sev_p):
+    """``Context.reply(want, min_severity)``; ``floor`` NO_FLOOR for None."""
+    level = severity(S, k, n)
+    if floor == NO_FLOOR and hostile(k):
+        floor = max(sev_p, level)
+    if (floor == NO_FLOOR or level >= floor) and feasible(S, W, k, actor, target, p, n):
+        return k, p, n
+    return substitute(S, W, k, actor, target, p, n, level if floor == NO_FLOOR else floor)
+
+
+@njit(cache=True)
+def answer_in_kind(S, W, d, c, si, sev_p, extra):
+    """``Context.answer_in_kind(extra)``: ``(kind, presence, magnitude)``, kind -1: none."""
+    sk, sn = ev(S, W, si, E_KIND), ev(S, W, si, E_MAG)
+    k, p, n, ok = mirror(S, W, d, sk, c, sn)
+    if k < 0:
+        return -1, -1, 0
+    if not hostile(sk):
+        return reply(S, W, k, d, c, p, n, NO_FLOOR, sev_p)
+    level = severity(S, k, n)
+    if ok < 0:
+        ok = 1 if feasible(S, W, k, d, c, p, n) else 0
+    floor = max(sev_p, level if ok == 1 else 0) + extra
+    if ok == 1 and level >= floor:
+        return k, p, n
+    return substitute(S, W, k, d, c, p, n, floor)
+
+
+@njit(cache=True)
+def _one(S, W, k, p, n):
+    if k < 0:
+        return 0
+    dec = S[OW_DEC]
+    W[dec], W[dec + 1], W[dec + 2] = k, p, n
+    return 1
+
+
+@njit(cache=True)
+def _in_kind(S, W, d, c, si, sev_p, extra):
+    k, p, n = answer_in_kind(S, W, d, c, si, sev_p, extra)
+    return _one(S, W, k, p, n)
+
+
+@njit(cache=True)
+def _rupture(S, W, d, c):
+    # Context.rupture: close what one hosts of the counterpart, suspend one's own there.
+    hs, hi, na, status, dec = S[O_HS], S[O_HI], S[N_ACTORS], S[OW_STATUS], S[OW_DEC]
+    m = 0
+    for key, kind in ((d * na + c, CLOSE), (c * na + d, SUSPEND)):
+        for j in range(S[hs + key], S[hs + key + 1]):
+            p = S[hi + j]
+            if W[status + p] == OPEN:
+                W[dec + 3 * m], W[dec + 3 * m + 1], W[dec + 3 * m + 2] = kind, p, 1
+                m += 1
+    return m
+
+
+@njit(cache=True)
+def _distinct_hostile_times(S, W, V, head, above):
+    # Number of distinct times of hostile events of the list from ``head`` with id > above.
+    times, tmp = S[OV_ET], S[OV_TMP]
+    m = 0
+    j = head
+    while j >= 0:
+        if hostile(ev(S, W, j, E_KIND)) and ev(S, W, j, E_ID) > above:
+            V[tmp + m] = V[times + j]
+            m += 1
+        j = ev(S, W, j, E_NEXT)
+    if m == 0:
+        return 0
+    vals = np.sort(V[tmp : tmp + m])
+    count = 1
+    for i in range(1, m):
+        if vals[i] != vals[i - 1]:
+            count += 1
+    return count
+
+
+@njit(cache=True)
+def _decayed(S, W, V, now, rate, head):
+    # Severity of the hostile events of a list, each halved every half-life (in list order).
+    total = 0.0
+    j = head
+    while j >= 0:
+        if hostile(ev(S, W, j, E_KIND)):
+            total += ev(S, W, j, E_SEV) * math.exp(-rate * (now - V[S[OV_ET] + j]))
+        j = ev(S, W, j, E_NEXT)
+    return total
+
+
+@njit(cache=True)
+def round_half_even(x: float) -> int:
+    """Python's ``round(x)`` (ties to even)."""
+    r = math.floor(x)
+    diff = x - r
+    if diff > 0.5 or (diff == 0.5 and r % 2 == 1):
+        r += 1
+    return int(r)
+
+
+@njit(cache=True)
+def _proportional(S, W, d, c, si, sev_p, ratio):
+    sk, sn = ev(S, W, si, E_KIND), ev(S, W, si, E_MAG)
+    if not (sk == EXPEL or sk == DENY or sk == CAP) or max(1, round_half_even(ratio * sn)) == sn:
+        return _in_kind(S, W, d, c, si, sev_p, 0)
+    k, p, n, _ = mirror(S, W, d, sk, c, sn)
+    n = max(1, round_half_even(ratio * n))
+    bump = sev_p - ev(S, W, si, E_SEV)
+    k, p, n = reply(S, W, k, d, c, p, n, severity(S, k, n) + bump, sev_p)
+    return _one(S, W, k, p, n)
+
+
+@njit(cache=True)
+def _tit_for_two_tats(S, W, V, d, c, si, sev_p, tats):
+    na, head = S[N_ACTORS], S[OW_HEAD]
+    answered = -1
+    j = W[head + c * na + d]  # sent: by d against c
+    while j >= 0:
+        if hostile(ev(S, W, j, E_KIND)) and ev(S, W, j, E_CAUSE) > answered:
+            answered = ev(S, W, j, E_CAUSE)
+        j = ev(S, W, j, E_NEXT)
+    if _distinct_hostile_times(S, W, V, W[head + d * na + c], answered) >= tats:
+        return _in_kind(S, W, d, c, si, sev_p, 0)
+    return 0
+
+
+@njit(cache=True)
+def _grim(S, W, d, c, si, sev_p, threshold):
+    key = d * S[N_ACTORS] + c
+    hit = hostile(ev(S, W, si, E_KIND)) and sev_p >= threshold
+    j, last = W[S[OW_HEAD] + key], W[S[OW_TAIL] + key]
+    while not hit and j >= 0 and j != last:  # every received event but the last
+        hit = hostile(ev(S, W, j, E_KIND)) and ev(S, W, j, E_SEV) >= threshold
+        j = ev(S, W, j, E_NEXT)
+    return _rupture(S, W, d, c) if hit else 0
+
+
+@njit(cache=True)
+def _level_parity(S, W, d, c, si, sev_p):
+    sk = ev(S, W, si, E_KIND)
+    if not hostile(sk) or statement(sk):
+        return _in_kind(S, W, d, c, si, sev_p, 0)
+    hs, hi, na, rank = S[O_HS], S[O_HI], S[N_ACTORS], S[O_RANK]
+    staff, status = S[OW_STAFF], S[OW_STATUS]
+    open_mine, open_theirs, gap, target, most = 0, 0, 0, -1, -1
+    key = c * na + d  # mine: d's presences hosted by c
+    for j in range(S[hs + key], S[hs + key + 1]):
+        p = S[hi + j]
+        open_mine += 1 if W[status + p] == OPEN else 0
+        gap -= W[staff + p]
+    key = d * na + c  # theirs: c's presences hosted by d
+    for j in range(S[hs + key], S[hs + key + 1]):
+        p = S[hi + j]
+        open_theirs += 1 if W[status + p] == OPEN else 0
+        gap += W[staff + p]
+        if target < 0 or (W[staff + p], S[rank + p]) > (most, S[rank + target]):
+            target, most = p, W[staff + p]
+    if sk == CLOSE or sk == SUSPEND:
+        return _in_kind(S, W, d, c, si, sev_p, 0) if open_theirs > open_mine else 0
+    if gap <= 0:
+        return 0
+    k, p, n = reply(S, W, EXPEL, d, c, target, min(gap, W[staff + target]), 1, sev_p)
+    return _one(S, W, k, p, n)
+
+
+@njit(cache=True)
+def _grievance(S, F, W, V, d, c, si, sev_p, pf):
+    if not hostile(ev(S, W, si, E_KIND)):
+        return _in_kind(S, W, d, c, si, sev_p, 0)
+    na, head = S[N_ACTORS], S[OW_HEAD]
+    rate = math.log(2) / F[pf + 8]
+    now = V[S[OV_ET] + si]
+    level = _decayed(S, W, V, now, rate, W[head + d * na + c])
+    level -= _decayed(S, W, V, now, rate, W[head + c * na + d])
+    extra, rt = int(F[pf + 9]), F[pf + 10]
+    if rt == rt and level >= rt:
+        m = _rupture(S, W, d, c)
+        return m if m > 0 else _in_kind(S, W, d, c, si, sev_p, extra)
+    if level >= F[pf + 7]:
+        return _in_kind(S, W, d, c, si, sev_p, extra)
+    return 0
+
+
+@njit(cache=True)
+def decide(S, F, W, V, kind, pf, d, c, si, sev_p, key):
+    """``Policy.decide`` of policy type ``kind`` with parameters at ``F[pf:]``: acts decided."""
+    hostile_stimulus = hostile(ev(S, W, si, E_KIND))
+    if kind == 0:  # passive, scripted
+        return 0
+    if kind == 1:  # tit-for-tat
+        return _in_kind(S, W, d, c, si, sev_p, 0)
+    if kind == 6:  # escalate-by-k
+        return _in_kind(S, W, d, c, si, sev_p, int(F[pf + 7]) if hostile_stimulus else 0)
+    if kind == 2:
+        return _proportional(S, W, d, c, si, sev_p, F[pf + 7])
+    if kind == 3:  # generous tit-for-tat
+        forgive = F[pf + 7]
+        if hostile_stimulus and forgive > 0 and uniform(key, W, CTR) < forgive:
+            return 0
+        return _in_kind(S, W, d, c, si, sev_p, 0)
+    if kind == 5:
+        return _grim(S, W, d, c, si, sev_p, int(F[pf + 7]))
+    if kind == 8:
+        return _level_parity(S, W, d, c, si, sev_p)
+    if kind == 9:
+        return _grievance(S, F, W, V, d, c, si, sev_p, pf)
+    if not hostile_stimulus:  # tit-for-two-tats, gradual
+        return _in_kind(S, W, d, c, si, sev_p, 0)
+    if kind == 4:
+        return _tit_for_two_tats(S, W, V, d, c, si, sev_p, int(F[pf + 7]))
+    head = W[S[OW_HEAD] + d * S[N_ACTORS] + c]
+    moves = _distinct_hostile_times(S, W, V, head, -(2**62))
+    return _in_kind(S, W, d, c, si, sev_p, int(F[pf + 7]) * (moves - 1))
