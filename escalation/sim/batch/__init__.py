@@ -15,8 +15,11 @@ disk (``cache=True``), so only the first call of a new installation pays the com
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass
 from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -65,6 +68,47 @@ class BatchColumns:
     overflow: np.ndarray
 
 
+#: Modules whose compiled code the cached kernels hold.
+_SOURCES = ("jit", "layout", "draws", "kernels", "policies", "queue", "loop", "runs")
+_fresh = False
+
+
+def fresh_cache() -> None:
+    """Drop numba's cached kernels of this package if any of its sources changed.
+
+    numba keys a cached function by its own file only, but ``run_range`` holds the compiled
+    code of every kernel it calls: after an upgrade that changed a kernel and not
+    ``runs.py``, the stale code would be loaded. A digest of all the sources, kept beside the
+    cache (``__pycache__``, or under ``NUMBA_CACHE_DIR``), tells when to drop it.
+    """
+    global _fresh
+    if _fresh:
+        return
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _SOURCES:
+        digest.update((here / f"{name}.py").read_bytes())
+    root = os.environ.get("NUMBA_CACHE_DIR")
+    folders = [here / "__pycache__"]
+    if root:
+        folders.append(Path(root) / str(here).lstrip("/"))
+    for folder in folders:
+        mark = folder / "escalation-batch.sha256"
+        try:
+            if mark.read_text() == digest.hexdigest():
+                continue
+        except OSError:
+            pass
+        for old in (*folder.glob("*.nbi"), *folder.glob("*.nbc")):
+            old.unlink(missing_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            mark.write_text(digest.hexdigest())
+        except OSError:
+            pass  # a read-only install: numba then caches elsewhere or not at all
+    _fresh = True
+
+
 _compiled: dict[int, tuple[Any, np.ndarray, np.ndarray, int, int]] = {}
 
 
@@ -76,6 +120,8 @@ def run_batch(scenario: Any, root: int, lo: int, hi: int) -> BatchColumns:
     particles for the process), so chunks of one ensemble compile it once.
     """
     from escalation.sim.batch.compile import compile_scenario
+
+    fresh_cache()
     from escalation.sim.batch.runs import run_range
 
     words = root_words(root)

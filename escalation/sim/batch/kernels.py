@@ -18,8 +18,8 @@ arrays of :mod:`escalation.sim.batch.layout`; the state is in ``W``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from escalation.sim.batch.jit import kernel, tiny
 from escalation.sim.batch.layout import (
     LARGE,
     O_HI,
@@ -44,19 +44,19 @@ OPEN, SUSPENDED, CLOSED = 0, 1, 2
 
 
 # -- state and ladder --------------------------------------------------------------------------
-@njit(cache=True)
+@tiny
 def hostile(k: int) -> bool:
     """Whether kind ``k`` is hostile."""
     return k < RESTORE
 
 
-@njit(cache=True)
+@tiny
 def statement(k: int) -> bool:
     """Whether kind ``k`` is a statement."""
     return k < EXPEL
 
 
-@njit(cache=True)
+@tiny
 def severity(S: np.ndarray, k: int, n: int) -> int:
     """Severity of kind ``k`` with magnitude ``n`` on the scenario's ladder."""
     if (k == EXPEL or k == CAP) and n > S[LARGE]:
@@ -64,7 +64,7 @@ def severity(S: np.ndarray, k: int, n: int) -> int:
     return S[S[O_SEV] + k]
 
 
-@njit(cache=True)
+@kernel
 def feasible(S, W, k: int, actor: int, target: int, p: int, n: int) -> bool:
     """Whether the measure is feasible (``State.infeasibility(m) is None``)."""
     if actor == target:
@@ -106,7 +106,7 @@ def feasible(S, W, k: int, actor: int, target: int, p: int, n: int) -> bool:
     return True
 
 
-@njit(cache=True)
+@kernel
 def apply(S, W, k: int, p: int, n: int) -> None:
     """Apply a feasible measure to the state (``State._apply``)."""
     if p < 0:
@@ -131,7 +131,7 @@ def apply(S, W, k: int, p: int, n: int) -> None:
         W[i_staff] += n
 
 
-@njit(cache=True)
+@kernel
 def ruptured(S, W, a: int, b: int) -> bool:
     """Whether every channel between ``a`` and ``b`` is closed or suspended (and there is one)."""
     hs, hi, na, status = S[O_HS], S[O_HI], S[N_ACTORS], S[OW_STATUS]
@@ -145,7 +145,7 @@ def ruptured(S, W, a: int, b: int) -> bool:
 
 
 # -- candidates and the substitution rule -------------------------------------------------------
-@njit(cache=True)
+@kernel
 def _sizes(W, at: int, want: int, most: int, large: int) -> int:
     # escalation.model.substitution._sizes into W[at:at + 4]: sorted, distinct, without 0.
     c = 0
@@ -166,13 +166,13 @@ def _sizes(W, at: int, want: int, most: int, large: int) -> int:
     return c
 
 
-@njit(cache=True)
+@tiny
 def _put(W, at: int, c: int, k: int, p: int, n: int) -> int:
     W[at + 3 * c], W[at + 3 * c + 1], W[at + 3 * c + 2] = k, p, n
     return c + 1
 
 
-@njit(cache=True)
+@kernel
 def _candidates(S, W, actor: int, target: int, magnitude: int) -> int:
     # hostile_candidates into the buffer OW_BUF: (kind, presence, magnitude) in the
     # library's order, feasible ones only.
@@ -207,7 +207,7 @@ def _candidates(S, W, actor: int, target: int, magnitude: int) -> int:
     return kept
 
 
-@njit(cache=True)
+@kernel
 def substitute(S, W, k: int, actor: int, target: int, p: int, n: int, floor: int):
     """``substitute(state, ladder, want, floor)``: ``(kind, presence, magnitude)``; -1: none."""
     if feasible(S, W, k, actor, target, p, n) and severity(S, k, n) >= floor:
@@ -232,7 +232,7 @@ def substitute(S, W, k: int, actor: int, target: int, p: int, n: int, floor: int
     return W[buf + 3 * best], W[buf + 3 * best + 1], W[buf + 3 * best + 2]
 
 
-@njit(cache=True)
+@kernel
 def soften(S, W, k: int, actor: int, target: int, p: int, n: int):
     """``soften(state, ladder, want)``: the most severe hostile act at least a level below."""
     ceiling = severity(S, k, n) - 1
@@ -251,7 +251,7 @@ def soften(S, W, k: int, actor: int, target: int, p: int, n: int):
     return W[buf + 3 * best], W[buf + 3 * best + 1], W[buf + 3 * best + 2]
 
 
-@njit(cache=True)
+@kernel
 def _largest(S, W, key: int):
     # The open presence with the most staff (the last in id order among equals).
     hs, hi, staff, status = S[O_HS], S[O_HI], S[OW_STAFF], S[OW_STATUS]
@@ -263,7 +263,7 @@ def _largest(S, W, key: int):
     return best, most
 
 
-@njit(cache=True)
+@kernel
 def _first(S, W, key: int, status: int, equal: bool) -> int:
     # The first presence of the list ``key`` whose status is (or is not) ``status``.
     hs, hi, st = S[O_HS], S[O_HI], S[OW_STATUS]
@@ -273,7 +273,7 @@ def _first(S, W, key: int, status: int, equal: bool) -> int:
     return -1
 
 
-@njit(cache=True)
+@kernel
 def mirror(S, W, actor: int, k: int, other: int, n: int):
     """``mirror_checked``: ``(kind, presence, magnitude, feasible)``; feasible -1: not known."""
     if k < EXPEL:

@@ -10,10 +10,8 @@ engine.
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit
-
 from escalation.sim.batch.draws import draw_delay, uniform
+from escalation.sim.batch.jit import kernel
 from escalation.sim.batch.kernels import (
     CLOSE,
     RECALL,
@@ -23,7 +21,6 @@ from escalation.sim.batch.kernels import (
     hostile,
     ruptured,
     severity,
-    soften,
     statement,
     substitute,
 )
@@ -96,7 +93,7 @@ from escalation.sim.batch.layout import K as N_PARTICLES
 from escalation.sim.batch.layout import M as N_MEMORY
 from escalation.sim.batch.layout import P as N_PRESENCES
 from escalation.sim.batch.layout import T as N_TRIGGERS
-from escalation.sim.batch.policies import decide, ev
+from escalation.sim.batch.policies import carry_out, decide, ev
 from escalation.sim.batch.queue import pop, push
 
 MAX_ACTS = 100_000
@@ -105,7 +102,7 @@ T_HORIZON, T_TRIGGER, T_ANSWER, T_EFFECT, T_PACKAGE, T_QUIET, T_STOP = range(7)
 R_HORIZON, R_RUPTURE, R_QUIET, R_LIMIT = range(4)
 
 
-@njit(cache=True)
+@kernel
 def _stop(S, W, V, reason, end):
     if W[REASON] >= 0:
         return
@@ -114,7 +111,7 @@ def _stop(S, W, V, reason, end):
     push(S, W, V, V[NOW], URGENT, T_STOP, 0)
 
 
-@njit(cache=True)
+@kernel
 def _arm_quiet(S, F, W, V):
     quiet = F[QUIET]
     if quiet >= 0 and W[QCHECK] == 0:
@@ -122,7 +119,7 @@ def _arm_quiet(S, F, W, V):
         push(S, W, V, V[NOW] + max(0.0, V[LASTANN] + quiet - V[NOW]), NORMAL, T_QUIET, 0)
 
 
-@njit(cache=True)
+@kernel
 def _idle(S, F, W, V):
     if W[REASON] >= 0:
         return
@@ -134,7 +131,7 @@ def _idle(S, F, W, V):
     _stop(S, W, V, R_HORIZON, F[HORIZON])
 
 
-@njit(cache=True)
+@kernel
 def _add_measure(S, W, V, k, actor, target, p, n, cause, delay):
     i = W[MTN]
     if i >= S[MT_CAP]:
@@ -147,7 +144,7 @@ def _add_measure(S, W, V, k, actor, target, p, n, cause, delay):
     return i
 
 
-@njit(cache=True)
+@kernel
 def _store(S, W, V, key, logid, k, sev, cause, actor, target, n, t):
     # Append an announced event to the store and to the list ``key`` (target, actor).
     i = W[EVN]
@@ -168,7 +165,7 @@ def _store(S, W, V, key, logid, k, sev, cause, actor, target, n, t):
     return i
 
 
-@njit(cache=True)
+@kernel
 def _publish(S, F, W, V, key, k, actor, target, p, n, cause, delay):
     now = V[NOW]
     W[ACTS] += 1
@@ -205,7 +202,7 @@ def _publish(S, F, W, V, key, k, actor, target, p, n, cause, delay):
     return logid
 
 
-@njit(cache=True)
+@kernel
 def _stimulus(S, W, first):
     # The most severe event of the package from ``first``, by (hostile, severity, id).
     si = first
@@ -219,27 +216,7 @@ def _stimulus(S, W, first):
     return si
 
 
-@njit(cache=True)
-def _carry_out(S, F, W, pf, m, d, c, key):
-    # Implementation noise on each act decided; returns how many acts are kept.
-    dec = S[OW_DEC]
-    kept = 0
-    for i in range(m):
-        k, p, n = W[dec + 3 * i], W[dec + 3 * i + 1], W[dec + 3 * i + 2]
-        if F[pf + 6] > 0.0 and uniform(key, W, CTR) < F[pf + 6] and hostile(k):
-            if uniform(key, W, CTR) < 0.5:
-                k2, p2, n2 = substitute(S, W, k, d, c, p, n, severity(S, k, n) + 1)
-                if k2 >= 0:
-                    k, p, n = k2, p2, n2
-            else:
-                k, p, n = soften(S, W, k, d, c, p, n)
-        if k >= 0:
-            W[dec + 3 * kept], W[dec + 3 * kept + 1], W[dec + 3 * kept + 2] = k, p, n
-            kept += 1
-    return kept
-
-
-@njit(cache=True)
+@kernel
 def _decide(S, F, W, V, pk, first, key):
     na = S[N_ACTORS]
     d, c = pk // na, pk % na
@@ -252,7 +229,7 @@ def _decide(S, F, W, V, pk, first, key):
     sev_p = ev(S, W, si, E_SEV)
     if F[pf + 5] > 0.0 and hostile(ev(S, W, si, E_KIND)) and uniform(key, W, CTR) < F[pf + 5]:
         sev_p = min(sev_p + 1, S[TOP])
-    kept = _carry_out(S, F, W, pf, decide(S, F, W, V, kind, pf, d, c, si, sev_p, key), d, c, key)
+    kept = carry_out(S, F, W, pf, decide(S, F, W, V, kind, pf, d, c, si, sev_p, key), d, c, key)
     if kept == 0:
         return
     lag = draw_delay(F[pf + 1], F[pf + 2], key, W, CTR)
@@ -265,7 +242,7 @@ def _decide(S, F, W, V, pk, first, key):
         push(S, W, V, now + lag, NORMAL, T_ANSWER, m)
 
 
-@njit(cache=True)
+@kernel
 def _on_trigger(S, F, W, V, t, key):
     W[PENDING] -= 1
     W[TLEFT] -= 1
@@ -283,7 +260,7 @@ def _on_trigger(S, F, W, V, t, key):
         _arm_quiet(S, F, W, V)
 
 
-@njit(cache=True)
+@kernel
 def _on_answer(S, F, W, V, i, key):
     W[PENDING] -= 1
     at = S[OW_MT] + MT_COLS * i
@@ -295,7 +272,7 @@ def _on_answer(S, F, W, V, i, key):
     _publish(S, F, W, V, key, k, actor, target, p, n, cause, V[S[OV_MD] + i])
 
 
-@njit(cache=True)
+@kernel
 def _on_effect(S, W, V, i):
     W[PENDING] -= 1
     at = S[OW_MT] + MT_COLS * i
@@ -311,7 +288,7 @@ def _on_effect(S, W, V, i):
             _stop(S, W, V, R_RUPTURE, V[NOW])
 
 
-@njit(cache=True)
+@kernel
 def _on_quiet(S, F, W, V):
     quiet = F[QUIET]
     since = V[NOW] - V[LASTANN]
@@ -324,20 +301,22 @@ def _on_quiet(S, F, W, V):
         push(S, W, V, V[NOW] + (quiet - since), NORMAL, T_QUIET, 0)
 
 
-@njit(cache=True)
+@kernel
 def _reset(S, F, W, V):
-    W[:W_HEADER] = 0
+    for i in range(W_HEADER):  # loops, not slices: no array views (compiled without NRT)
+        W[i] = 0
+    for i in range(8):
+        V[i] = 0.0
     W[LAST], W[REASON] = -1, -1
-    V[:8] = 0.0
     V[END] = F[HORIZON]
-    P = S[N_PRESENCES]
-    W[S[OW_STAFF] : S[OW_STAFF] + P] = S[S[O_STAFF0] : S[O_STAFF0] + P]
-    W[S[OW_CAP] : S[OW_CAP] + P] = S[S[O_CAP0] : S[O_CAP0] + P]
-    W[S[OW_STATUS] : S[OW_STATUS] + P] = S[S[O_STATUS0] : S[O_STATUS0] + P]
-    aa = S[N_ACTORS] * S[N_ACTORS]
-    for at in (S[OW_HEAD], S[OW_TAIL], S[OW_PKG]):
-        W[at : at + aa] = -1
-    W[S[OW_SLOT] : S[OW_SLOT] + S[SLOTS] + 1] = -1
+    for i in range(S[N_PRESENCES]):
+        W[S[OW_STAFF] + i] = S[S[O_STAFF0] + i]
+        W[S[OW_CAP] + i] = S[S[O_CAP0] + i]
+        W[S[OW_STATUS] + i] = S[S[O_STATUS0] + i]
+    for i in range(S[N_ACTORS] * S[N_ACTORS]):
+        W[S[OW_HEAD] + i], W[S[OW_TAIL] + i], W[S[OW_PKG] + i] = -1, -1, -1
+    for i in range(S[SLOTS] + 1):
+        W[S[OW_SLOT] + i] = -1
     for i in range(S[N_MEMORY]):  # what the actors remember, in the lists they remember it
         at = S[O_MEM] + MEM_COLS * i
         t = F[S[OF_MEMT] + i]
@@ -345,7 +324,20 @@ def _reset(S, F, W, V):
                S[at + 6], t)  # fmt: skip
 
 
-@njit(cache=True)
+@kernel
+def _particle(S, F, u):
+    # np.searchsorted(cdf, u, side="right"), at most the last particle (ParameterSample.draw).
+    lo, hi, cdf = 0, S[N_PARTICLES], S[OF_CDF]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if F[cdf + mid] <= u:
+            lo = mid + 1
+        else:
+            hi = mid
+    return min(lo, S[N_PARTICLES] - 1)
+
+
+@kernel
 def _step(S, F, W, V, typ, pay, key):
     # Run one event's callback; True when the idle check follows (not for quiet, horizon).
     if typ == T_EFFECT:
@@ -368,14 +360,12 @@ def _step(S, F, W, V, typ, pay, key):
     return True
 
 
-@njit(cache=True)
+@kernel
 def run_one(S, F, W, V, key):
     """Play one run keyed ``key`` in ``W``/``V``; return the stop reason (-2: overflow)."""
     _reset(S, F, W, V)
     if S[POSTERIOR]:  # a posterior: the particle, by the first uniform
-        k = S[N_PARTICLES]
-        cdf = F[S[OF_CDF] : S[OF_CDF] + k]
-        W[PART] = min(np.searchsorted(cdf, uniform(key, W, CTR), side="right"), k - 1)
+        W[PART] = _particle(S, F, uniform(key, W, CTR))
     push(S, W, V, F[HORIZON], NORMAL, T_HORIZON, 0)
     for t in range(S[N_TRIGGERS]):
         W[PENDING] += 1

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-from numba import njit
-
 from escalation.sim.batch.draws import uniform
+from escalation.sim.batch.jit import kernel, tiny
 from escalation.sim.batch.kernels import (
     CAP,
     CLOSE,
@@ -28,6 +26,7 @@ from escalation.sim.batch.kernels import (
     hostile,
     mirror,
     severity,
+    soften,
     statement,
     substitute,
 )
@@ -58,13 +57,13 @@ from escalation.sim.batch.layout import A as N_ACTORS
 NO_FLOOR = -(10**9)
 
 
-@njit(cache=True)
+@tiny
 def ev(S, W, i: int, col: int) -> int:
     """Column ``col`` of announced event ``i``."""
     return W[S[OW_EV] + EV_COLS * i + col]
 
 
-@njit(cache=True)
+@kernel
 def reply(S, W, k, actor, target, p, n, floor, sev_p):
     """``Context.reply(want, min_severity)``; ``floor`` NO_FLOOR for None."""
     level = severity(S, k, n)
@@ -75,7 +74,7 @@ def reply(S, W, k, actor, target, p, n, floor, sev_p):
     return substitute(S, W, k, actor, target, p, n, level if floor == NO_FLOOR else floor)
 
 
-@njit(cache=True)
+@kernel
 def answer_in_kind(S, W, d, c, si, sev_p, extra):
     """``Context.answer_in_kind(extra)``: ``(kind, presence, magnitude)``, kind -1: none."""
     sk, sn = ev(S, W, si, E_KIND), ev(S, W, si, E_MAG)
@@ -93,7 +92,7 @@ def answer_in_kind(S, W, d, c, si, sev_p, extra):
     return substitute(S, W, k, d, c, p, n, floor)
 
 
-@njit(cache=True)
+@kernel
 def _one(S, W, k, p, n):
     if k < 0:
         return 0
@@ -102,13 +101,13 @@ def _one(S, W, k, p, n):
     return 1
 
 
-@njit(cache=True)
+@kernel
 def _in_kind(S, W, d, c, si, sev_p, extra):
     k, p, n = answer_in_kind(S, W, d, c, si, sev_p, extra)
     return _one(S, W, k, p, n)
 
 
-@njit(cache=True)
+@kernel
 def _rupture(S, W, d, c):
     # Context.rupture: close what one hosts of the counterpart, suspend one's own there.
     hs, hi, na, status, dec = S[O_HS], S[O_HI], S[N_ACTORS], S[OW_STATUS], S[OW_DEC]
@@ -122,7 +121,7 @@ def _rupture(S, W, d, c):
     return m
 
 
-@njit(cache=True)
+@kernel
 def _distinct_hostile_times(S, W, V, head, above):
     # Number of distinct times of hostile events of the list from ``head`` with id > above.
     times, tmp = S[OV_ET], S[OV_TMP]
@@ -133,17 +132,21 @@ def _distinct_hostile_times(S, W, V, head, above):
             V[tmp + m] = V[times + j]
             m += 1
         j = ev(S, W, j, E_NEXT)
-    if m == 0:
-        return 0
-    vals = np.sort(V[tmp : tmp + m])
-    count = 1
+    for i in range(1, m):  # insertion sort in place: lists are short and nearly sorted
+        x = V[tmp + i]
+        j = i
+        while j > 0 and V[tmp + j - 1] > x:
+            V[tmp + j] = V[tmp + j - 1]
+            j -= 1
+        V[tmp + j] = x
+    count = 1 if m else 0
     for i in range(1, m):
-        if vals[i] != vals[i - 1]:
+        if V[tmp + i] != V[tmp + i - 1]:
             count += 1
     return count
 
 
-@njit(cache=True)
+@kernel
 def _decayed(S, W, V, now, rate, head):
     # Severity of the hostile events of a list, each halved every half-life (in list order).
     total = 0.0
@@ -155,7 +158,7 @@ def _decayed(S, W, V, now, rate, head):
     return total
 
 
-@njit(cache=True)
+@kernel
 def round_half_even(x: float) -> int:
     """Python's ``round(x)`` (ties to even)."""
     r = math.floor(x)
@@ -165,7 +168,7 @@ def round_half_even(x: float) -> int:
     return int(r)
 
 
-@njit(cache=True)
+@kernel
 def _proportional(S, W, d, c, si, sev_p, ratio):
     sk, sn = ev(S, W, si, E_KIND), ev(S, W, si, E_MAG)
     if not (sk == EXPEL or sk == DENY or sk == CAP) or max(1, round_half_even(ratio * sn)) == sn:
@@ -177,7 +180,7 @@ def _proportional(S, W, d, c, si, sev_p, ratio):
     return _one(S, W, k, p, n)
 
 
-@njit(cache=True)
+@kernel
 def _tit_for_two_tats(S, W, V, d, c, si, sev_p, tats):
     na, head = S[N_ACTORS], S[OW_HEAD]
     answered = -1
@@ -191,7 +194,7 @@ def _tit_for_two_tats(S, W, V, d, c, si, sev_p, tats):
     return 0
 
 
-@njit(cache=True)
+@kernel
 def _grim(S, W, d, c, si, sev_p, threshold):
     key = d * S[N_ACTORS] + c
     hit = hostile(ev(S, W, si, E_KIND)) and sev_p >= threshold
@@ -202,7 +205,7 @@ def _grim(S, W, d, c, si, sev_p, threshold):
     return _rupture(S, W, d, c) if hit else 0
 
 
-@njit(cache=True)
+@kernel
 def _level_parity(S, W, d, c, si, sev_p):
     sk = ev(S, W, si, E_KIND)
     if not hostile(sk) or statement(sk):
@@ -230,7 +233,7 @@ def _level_parity(S, W, d, c, si, sev_p):
     return _one(S, W, k, p, n)
 
 
-@njit(cache=True)
+@kernel
 def _grievance(S, F, W, V, d, c, si, sev_p, pf):
     if not hostile(ev(S, W, si, E_KIND)):
         return _in_kind(S, W, d, c, si, sev_p, 0)
@@ -248,7 +251,7 @@ def _grievance(S, F, W, V, d, c, si, sev_p, pf):
     return 0
 
 
-@njit(cache=True)
+@kernel
 def decide(S, F, W, V, kind, pf, d, c, si, sev_p, key):
     """``Policy.decide`` of policy type ``kind`` with parameters at ``F[pf:]``: acts decided."""
     hostile_stimulus = hostile(ev(S, W, si, E_KIND))
@@ -278,3 +281,23 @@ def decide(S, F, W, V, kind, pf, d, c, si, sev_p, key):
     head = W[S[OW_HEAD] + d * S[N_ACTORS] + c]
     moves = _distinct_hostile_times(S, W, V, head, -(2**62))
     return _in_kind(S, W, d, c, si, sev_p, int(F[pf + 7]) * (moves - 1))
+
+
+@kernel
+def carry_out(S, F, W, pf, m, d, c, key):
+    """Implementation noise on each of the ``m`` acts decided; the number of acts kept."""
+    dec = S[OW_DEC]
+    kept = 0
+    for i in range(m):
+        k, p, n = W[dec + 3 * i], W[dec + 3 * i + 1], W[dec + 3 * i + 2]
+        if F[pf + 6] > 0.0 and uniform(key, W, CTR) < F[pf + 6] and hostile(k):
+            if uniform(key, W, CTR) < 0.5:
+                k2, p2, n2 = substitute(S, W, k, d, c, p, n, severity(S, k, n) + 1)
+                if k2 >= 0:
+                    k, p, n = k2, p2, n2
+            else:
+                k, p, n = soften(S, W, k, d, c, p, n)
+        if k >= 0:
+            W[dec + 3 * kept], W[dec + 3 * kept + 1], W[dec + 3 * kept + 2] = k, p, n
+            kept += 1
+    return kept

@@ -8,18 +8,17 @@ the capacity sets the run's overflow flag instead.
 
 from __future__ import annotations
 
-from numba import njit
-
+from escalation.sim.batch.jit import kernel, tiny
 from escalation.sim.batch.layout import EID, HEAP_CAP, HN, OV_HT, OVER, OW_HV
 
 
-@njit(cache=True)
+@tiny
 def _before(V, W, ht, hv, i, t, order):
     # Whether heap entry i comes before (t, order).
     return V[ht + i] < t or (V[ht + i] == t and W[hv + 3 * i] < order)
 
 
-@njit(cache=True)
+@kernel
 def push(S, W, V, t, prio, typ, pay):
     """Schedule an event of type ``typ`` with ``payload`` at time ``t``."""
     n = W[HN]
@@ -42,7 +41,7 @@ def push(S, W, V, t, prio, typ, pay):
     W[HN] += 1
 
 
-@njit(cache=True)
+@kernel
 def pop(S, W, V):
     """Take the first event: ``(time, type, payload)``."""
     ht, hv = S[OV_HT], S[OW_HV]
