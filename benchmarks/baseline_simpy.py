@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import simpy
+from splitmix import SplitMix
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ class Result:
 
 
 def run(exchange: Exchange, seed: int) -> Result:
-    """Run the exchange once with a generator seeded by ``seed``."""
-    rng = np.random.default_rng(seed)
+    """Run the exchange once with the stream of ``seed`` (the library's, :mod:`splitmix`)."""
+    rng = SplitMix(seed)
     env = simpy.Environment()
     sides = {"a": exchange.a, "b": exchange.b}
     other = {"a": "b", "b": "a"}
@@ -94,7 +94,7 @@ def run(exchange: Exchange, seed: int) -> Result:
             return 0.0
         if sigma == 0.0:
             return median
-        return median * math.exp(sigma * float(rng.standard_normal()))
+        return median * math.exp(sigma * rng.standard_normal())
 
     def announce(actor: str, measure: str, n: int, delay: float) -> None:
         log.append((env.now, "announced", actor, measure, n))
