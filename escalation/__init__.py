@@ -10,7 +10,8 @@ documented record is a handful of episodes.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from escalation import _compat
 from escalation.base.errors import (
@@ -20,7 +21,7 @@ from escalation.base.errors import (
     InputError,
     ScenarioError,
 )
-from escalation.calibrate.driver import calibrate
+from escalation.base.version import library_version
 from escalation.ensemble import Comparison, Ensemble, Summary, compare, run_ensemble
 from escalation.model.delay import Delay
 from escalation.model.event import Event, Phase
@@ -57,23 +58,44 @@ from escalation.sim.history import History, bundled_histories, load_history, rep
 from escalation.sim.outcome import OUTCOME_NAMES, Outcome
 from escalation.sim.run import Run
 
+#: Names loaded on first use (name -> module), so that ``import escalation`` (in every worker
+#: process too) loads neither the calibration layer nor matplotlib.
+_LAZY = {
+    "plot": "escalation.plot",
+    "calibrate": "escalation.calibrate.driver",
+    "predictive_checks": "escalation.calibrate.checks",
+    "PredictiveChecks": "escalation.calibrate.checks",
+    "Posterior": "escalation.calibrate.posterior",
+    "load_posterior": "escalation.calibrate.posterior",
+    "Priors": "escalation.calibrate.priors",
+    "default_priors": "escalation.calibrate.priors",
+}
 
-def __getattr__(name: str) -> object:
-    # ``esc.plot`` is imported on first use, so that ``import escalation`` (in every worker
-    # process too) does not load matplotlib.
-    if name == "plot":
-        import importlib
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from escalation import plot
+    from escalation.calibrate.checks import PredictiveChecks, predictive_checks
+    from escalation.calibrate.driver import calibrate
+    from escalation.calibrate.posterior import Posterior, load_posterior
+    from escalation.calibrate.priors import Priors, default_priors
 
-        return importlib.import_module("escalation.plot")
-    raise AttributeError(f"module 'escalation' has no attribute {name!r}")
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'escalation' has no attribute {name!r}")
+    module = importlib.import_module(target)
+    value = module if name == "plot" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 _compat.install()
 
-try:
-    __version__ = version("escalation")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+__version__ = library_version()
 
 __all__ = [
     "BUILTIN_POLICIES",
@@ -106,8 +128,11 @@ __all__ = [
     "Phase",
     "Plan",
     "Policy",
+    "Posterior",
+    "PredictiveChecks",
     "Presence",
     "PresenceSpec",
+    "Priors",
     "Proportional",
     "Run",
     "Scenario",
@@ -126,8 +151,12 @@ __all__ = [
     "bundled_scenarios",
     "calibrate",
     "compare",
+    "default_priors",
     "load_history",
+    "load_posterior",
     "load_scenario",
+    "plot",
+    "predictive_checks",
     "replay",
     "run_ensemble",
     "simulate",

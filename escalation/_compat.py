@@ -15,44 +15,67 @@ import warnings
 from types import ModuleType
 from typing import Any
 
-#: Old module name -> new module name.
-MOVED: dict[str, str] = {
-    "escalation.errors": "escalation.base.errors",
-    "escalation.measure": "escalation.model.measure",
-    "escalation.state": "escalation.model.state",
-    "escalation.ladder": "escalation.model.ladder",
-    "escalation.substitution": "escalation.model.substitution",
-    "escalation.event": "escalation.model.event",
-    "escalation.trigger": "escalation.model.trigger",
-    "escalation.delay": "escalation.model.delay",
-    "escalation.policy": "escalation.model.policy",
-    "escalation.policies": "escalation.model.policies",
-    "escalation.scenario": "escalation.model.scenario",
-    "escalation.engine": "escalation.sim.engine",
-    "escalation.run": "escalation.sim.run",
-    "escalation.outcome": "escalation.sim.outcome",
-    "escalation.history": "escalation.sim.history",
-    "escalation.executors": "escalation.base.executors",
-    "escalation.summary": "escalation.ensemble.comparison",
-    "escalation.summaries": "escalation.calibrate.episodes",
-    "escalation.priors": "escalation.calibrate.priors",
-    "escalation.posterior": "escalation.calibrate.posterior",
-    "escalation.abc": "escalation.calibrate.smc",
-    "escalation.calibration": "escalation.calibrate.driver",
+#: Old module name -> the module(s) its names now live in (the first that has a name wins).
+MOVED: dict[str, tuple[str, ...]] = {
+    "escalation.errors": ("escalation.base.errors",),
+    "escalation.measure": ("escalation.model.measure",),
+    "escalation.state": ("escalation.model.state",),
+    "escalation.ladder": ("escalation.model.ladder",),
+    "escalation.substitution": ("escalation.model.substitution",),
+    "escalation.event": ("escalation.model.event",),
+    "escalation.trigger": ("escalation.model.trigger",),
+    "escalation.delay": ("escalation.model.delay",),
+    "escalation.policy": ("escalation.model.policy",),
+    "escalation.policies": ("escalation.model.policies",),
+    "escalation.scenario": ("escalation.model.scenario",),
+    "escalation.engine": ("escalation.sim.engine", "escalation.sim.play"),
+    "escalation.run": ("escalation.sim.run",),
+    "escalation.outcome": ("escalation.sim.outcome",),
+    "escalation.history": ("escalation.sim.history",),
+    "escalation.executors": ("escalation.base.executors", "escalation.base.progress"),
+    "escalation.summary": (
+        "escalation.ensemble.summary",
+        "escalation.ensemble.comparison",
+        "escalation.ensemble.stats",
+    ),
+    "escalation.summaries": ("escalation.calibrate.episodes",),
+    "escalation.priors": ("escalation.calibrate.priors", "escalation.calibrate.distributions"),
+    "escalation.posterior": ("escalation.calibrate.posterior", "escalation.calibrate.generation"),
+    "escalation.abc": (
+        "escalation.calibrate.smc",
+        "escalation.calibrate.batch",
+        "escalation.calibrate.generation",
+    ),
+    "escalation.calibration": (
+        "escalation.calibrate.driver",
+        "escalation.calibrate.problem",
+        "escalation.calibrate.checks",
+        "escalation.calibrate.posterior",
+        "escalation.cli.calibrate_outputs",
+    ),
 }
 
 
 class _Alias(importlib.abc.Loader):
-    def __init__(self, target: str):
-        self.target = target
+    def __init__(self, targets: tuple[str, ...]):
+        self.targets = targets
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         warnings.warn(
-            f"{spec.name} moved to {self.target}; the old path goes in the next release",
+            f"{spec.name} moved to {' and '.join(self.targets)}; the old path goes in the "
+            "next release",
             DeprecationWarning,
             stacklevel=2,
         )
-        module = importlib.import_module(self.target)
+        if len(self.targets) == 1:
+            module = importlib.import_module(self.targets[0])
+        else:
+            module = ModuleType(spec.name, f"Names of the old {spec.name} (deprecated).")
+            for target in reversed(self.targets):  # the first module's names win
+                found = importlib.import_module(target)
+                for name, value in vars(found).items():
+                    if not name.startswith("__"):
+                        setattr(module, name, value)
         sys.modules[spec.name] = module
         return module
 
@@ -64,10 +87,10 @@ class _Finder(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Any = None, target: Any = None
     ) -> importlib.machinery.ModuleSpec | None:
-        new = MOVED.get(fullname)
-        if new is None:
+        targets = MOVED.get(fullname)
+        if targets is None:
             return None
-        return importlib.machinery.ModuleSpec(fullname, _Alias(new))
+        return importlib.machinery.ModuleSpec(fullname, _Alias(targets))
 
 
 def install() -> None:
