@@ -69,6 +69,9 @@ _LAZY = {
     "load_posterior": "escalation.calibrate.posterior",
     "Priors": "escalation.calibrate.priors",
     "default_priors": "escalation.calibrate.priors",
+    "predict": "escalation.validate.predict",
+    "Prediction": "escalation.validate.predict",
+    "joint_checks": "escalation.validate.joint",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
@@ -77,6 +80,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from escalation.calibrate.driver import calibrate
     from escalation.calibrate.posterior import Posterior, load_posterior
     from escalation.calibrate.priors import Priors, default_priors
+    from escalation.validate.joint import joint_checks
+    from escalation.validate.predict import Prediction, predict
 
 
 def __getattr__(name: str) -> Any:
@@ -129,6 +134,7 @@ __all__ = [
     "Plan",
     "Policy",
     "Posterior",
+    "Prediction",
     "PredictiveChecks",
     "Presence",
     "PresenceSpec",
@@ -152,10 +158,12 @@ __all__ = [
     "calibrate",
     "compare",
     "default_priors",
+    "joint_checks",
     "load_history",
     "load_posterior",
     "load_scenario",
     "plot",
+    "predict",
     "predictive_checks",
     "replay",
     "run_ensemble",

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent / "escalation"
 
 #: Layers from the bottom up; a module may import its own layer and the layers below it.
-LAYERS = ("base", "model", "sim", "ensemble", "calibrate", "plot", "cli")
+LAYERS = ("base", "model", "sim", "ensemble", "calibrate", "validate", "plot", "cli")
 #: Modules above every layer: the facade and its helpers.
 FACADE = {"escalation", "escalation.__main__", "escalation._compat"}
 MAX_MODULE_LINES = 400
