@@ -111,3 +111,46 @@ def test_joint_checks_reject_a_wrong_posterior_and_report_the_bundled_one() -> N
     # Reported, not asserted to pass: about 0.2 of draws reproduce both episodes (see notes).
     assert 0.0 <= bundled.row("all")["p"] <= 1.0
     assert bundled.row("2021")["at_risk"] < 200  # draws ruptured in 2018 are not at risk
+
+
+@pytest.mark.slow
+def test_cross_validation_scores_each_left_out_episode(tmp_path: Path) -> None:
+    from escalation.cli import main
+    from escalation.validate.crossval import NULLS, cross_validate
+
+    cv = cross_validate(
+        "nato-russia-2021", "nato-russia", population=16, generations=2, draws=40, boot=20, seed=2
+    )
+    folds = {r["left_out"] for r in cv.rows}
+    assert folds == {"2018", "2021"}
+    assert {r["null"] for r in cv.rows} == set(NULLS)
+    never_2018 = next(
+        r
+        for r in cv.rows
+        if r["left_out"] == "2018" and r["null"] == "never" and r["outcome"] == "answered"
+    )
+    # 2018 had no answer: "never answers" scores a perfect Brier of 0 there.
+    assert never_2018["null_score"] == 0.0 and never_2018["difference"] >= 0.0
+    lo, hi = never_2018["difference_interval"]
+    assert lo <= never_2018["difference"] + 1e-9 and hi >= lo
+    assert "left_out,outcome" in cv.to_csv()
+    # The command writes the same table and its plot; bad input exits 2 with nothing written.
+    out = tmp_path / "cv"
+    args = [
+        "validate-model",
+        "nato-russia-2021",
+        "nato-russia",
+        "--out",
+        str(out),
+        "--population",
+        "20",
+        "--generations",
+        "2",
+        "--draws",
+        "30",
+    ]
+    assert main(args) == 0
+    assert (out / "crossval.csv").read_text().startswith("left_out,outcome")
+    assert (out / "crossval.png").stat().st_size > 1000
+    assert main(["validate-model", "nope.yaml", "nato-russia", "--out", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()

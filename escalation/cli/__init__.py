@@ -1,4 +1,4 @@
-"""The command line: ``escalation run | replay | calibrate | validate | list``.
+"""The command line: ``escalation run | replay | calibrate | validate | validate-model | list``.
 
 ``escalation run SCENARIO`` simulates a bundled scenario (see ``escalation list``) or a YAML file
 and prints its dated events and outcome; ``--out DIR`` also writes ``events.csv``,
@@ -13,6 +13,7 @@ into place only once all of them are complete; other files already in ``--out`` 
 
 One module per command (:mod:`~escalation.cli.run`, :mod:`~escalation.cli.replay`,
 :mod:`~escalation.cli.validate`, :mod:`~escalation.cli.calibrate`,
+:mod:`~escalation.cli.validate_model`,
 :mod:`~escalation.cli.list_cmd`), each adding its parser with ``add_parser(commands)``; what
 they share is in :mod:`~escalation.cli.common`, :mod:`~escalation.cli.describe` and
 :mod:`~escalation.cli.output`. This module assembles the parser and runs a command.
@@ -28,7 +29,7 @@ from typing import NoReturn
 
 from escalation.base.errors import InputError
 from escalation.base.version import library_version
-from escalation.cli import calibrate, list_cmd, replay, run, validate
+from escalation.cli import calibrate, list_cmd, replay, run, validate, validate_model
 from escalation.cli.common import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK
 from escalation.cli.ensemble_outputs import ENSEMBLE_PLOTS
 from escalation.cli.output import OUTPUT_FILES
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = (run, replay, validate, calibrate, list_cmd)
+COMMANDS = (run, replay, validate, calibrate, validate_model, list_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

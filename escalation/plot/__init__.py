@@ -22,6 +22,8 @@ pyplot state beyond :func:`matplotlib.pyplot.subplots` when a figure is needed).
   :func:`posterior_pairs` (:mod:`~escalation.plot.posterior`) and :func:`predictive_check`,
   :func:`predictive_checks` (:mod:`~escalation.plot.predictive`): a calibration's posterior and
   its posterior predictive checks.
+* :func:`score_differences`, :func:`sbc_ranks` (:mod:`~escalation.plot.validation`): left-out
+  scores against null models, and simulation-based calibration rank histograms.
 
 Ensembles come from :func:`escalation.run_ensemble`; a list of :class:`~escalation.Run` works
 too.
@@ -42,6 +44,7 @@ from escalation.plot.posterior import (
 from escalation.plot.predictive import predictive_check, predictive_checks
 from escalation.plot.side_by_side import comparison
 from escalation.plot.timeline import trajectory
+from escalation.plot.validation import sbc_ranks, score_differences
 
 #: Another name for :func:`comparison` (the plot), kept so that ``esc.plot.compare(...)`` in
 #: notebooks and scripts goes on working; :func:`escalation.compare` is the table.
@@ -59,6 +62,8 @@ __all__ = [
     "posterior_pairs",
     "predictive_check",
     "predictive_checks",
+    "sbc_ranks",
+    "score_differences",
     "severity_ladder",
     "trajectory",
 ]
