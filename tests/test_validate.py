@@ -154,3 +154,29 @@ def test_cross_validation_scores_each_left_out_episode(tmp_path: Path) -> None:
     assert (out / "crossval.png").stat().st_size > 1000
     assert main(["validate-model", "nope.yaml", "nato-russia", "--out", str(tmp_path / "x")]) == 2
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
+def test_sweep_pairs_seeds_and_sobol_finds_the_inert_parameter() -> None:
+    pytest.importorskip("pandas")
+    from escalation.validate.sweep import sweep
+
+    grid = {"russia.reply_probability": [0.0, 1.0], "russia.lag.median": [5.0]}
+    frame = sweep("nato-russia-2021", grid, runs=50, seed=5)
+    assert list(frame.columns[:4]) == [
+        "point",
+        "russia.reply_probability",
+        "russia.lag.median",
+        "run",
+    ]
+    rates = frame.groupby("russia.reply_probability")["ruptured"].mean()
+    assert rates[0.0] == 0.0 and rates[1.0] > 0.5  # the scenario's posterior: is set aside
+    pytest.importorskip("SALib")
+    from escalation.validate.sensitivity import sobol_indices
+
+    bounds = {"russia.reply_probability": (0.0, 1.0), "russia.delay.median": (1.0, 120.0)}
+    res = sobol_indices("nato-russia-2021", bounds, n=16, runs=20, seed=1)
+    p = res[res.output == "p_rupture"].set_index("parameter")
+    # Whether Moscow answers at all drives P(rupture); when the answer takes effect does not.
+    assert p.loc["russia.reply_probability", "ST"] > 0.5
+    assert p.loc["russia.delay.median", "ST"] < 0.1
