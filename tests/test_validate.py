@@ -180,3 +180,13 @@ def test_sweep_pairs_seeds_and_sobol_finds_the_inert_parameter() -> None:
     # Whether Moscow answers at all drives P(rupture); when the answer takes effect does not.
     assert p.loc["russia.reply_probability", "ST"] > 0.5
     assert p.loc["russia.delay.median", "ST"] < 0.1
+
+
+def test_p_rupture_of_a_posterior_with_its_cluster_error() -> None:
+    pytest.importorskip("pandas")
+    from escalation.validate.mcerror import p_rupture
+
+    posterior = esc.load_posterior(POSTERIOR)
+    p, se = p_rupture(posterior, SCENARIO, particles=40, runs=10, seed=1)
+    assert 0.2 < p < 0.9 and 0.0 < se < 0.15
+    assert p_rupture(posterior, SCENARIO, particles=40, runs=10, seed=1) == (p, se)
