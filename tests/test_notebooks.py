@@ -24,6 +24,7 @@ EXPECTED = [
     "03-outcome-distributions",
     "04-calibration",
     "05-your-own-scenario",
+    "06-does-the-model-predict",
 ]
 #: Seconds a single cell may take in quick mode before the test fails.
 CELL_TIMEOUT = 180
