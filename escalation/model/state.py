@@ -79,6 +79,12 @@ class Presence:
         )
 
 
+class _Counts(dict[str | None, int]):
+    # Changes per presence, 0 for a presence not changed yet (made empty, so in no time).
+    def __missing__(self, key: str | None) -> int:
+        return 0
+
+
 class State:
     """The presences between a set of actors, changed only through measures.
 
@@ -90,7 +96,7 @@ class State:
         The presences; copied, so the caller's objects are never changed.
     """
 
-    __slots__ = ("_channels", "_hosted", "_shared", "actors", "changes", "presences")
+    __slots__ = ("_channels", "_hosted", "_own", "_shared", "actors", "changes", "presences")
 
     def __init__(self, actors: Iterable[str], presences: Iterable[Presence]):
         self.actors: tuple[str, ...] = tuple(actors)
@@ -115,8 +121,9 @@ class State:
             self._hosted[p.host, p.owner] = (*self._hosted.get((p.host, p.owner), ()), pid)
         #: Changes made through :meth:`apply` to each presence: while a presence's count is
         #: the same, so is the feasibility of every measure at it (the engine uses this to
-        #: skip checks it has already made).
-        self.changes: dict[str | None, int] = dict.fromkeys(self.presences, 0)
+        #: skip checks it has already made). A presence never changed reads 0 (``.get``: None).
+        self.changes: dict[str | None, int] = _Counts()
+        self._own: set[str] | None = None  # presences this state may change in place (all)
         self._shared = False  # a shared state (see :meth:`share`) refuses to change
 
     def share(self) -> State:
@@ -136,19 +143,24 @@ class State:
     def copy(self) -> State:
         """Return an independent copy (each presence is checked again)."""
         new = self._clone()
+        new.presences = {i: p.copy() for i, p in new.presences.items()}
+        new._own = None
         for p in new.presences.values():
             p.check()
         return new
 
     def _clone(self) -> State:
-        # Every run copies its initial state: the indexes, which depend only on owners and
-        # hosts, are shared rather than rebuilt.
+        # Every run copies its initial state, copy-on-write: the presences are shared until
+        # the clone changes one (``_apply`` copies it then), so that a run costs nothing for
+        # the presences it never touches; the indexes, which depend only on owners and hosts,
+        # are shared rather than rebuilt.
         new = State.__new__(State)
         new.actors = self.actors
-        new.presences = {i: p.copy() for i, p in self.presences.items()}
+        new.presences = dict(self.presences)
         new._channels = self._channels
         new._hosted = self._hosted
-        new.changes = dict.fromkeys(new.presences, 0)
+        new.changes = _Counts()
+        new._own = set()
         new._shared = False
         return new
 
@@ -292,8 +304,13 @@ class State:
         # :meth:`apply` without the check, for a measure known to be feasible in this state.
         if m.presence is None:
             return 0
-        self.changes[m.presence] += 1
-        p = self.presences[m.presence]
+        pid = m.presence
+        self.changes[pid] += 1
+        p = self.presences[pid]
+        own = self._own
+        if own is not None and pid not in own:  # shared with the initial state: copy first
+            p = self.presences[pid] = p.copy()
+            own.add(pid)
         k = m.kind
         forced = 0
         if k._removal:

@@ -69,8 +69,9 @@ class Play:
         self.events: list[Event] = []
         self.problems: list[Event] = []
         # Announced events by one actor against another, keyed (target, actor): what the
-        # target has received (memory first).
-        self.received = {key: list(events) for key, events in prepared.memory.items()}
+        # target has received (memory first); a pair's list is made when first needed, so a
+        # run costs nothing for the pairs it never involves.
+        self.received: dict[tuple[str, str], list[Event]] = {}
         self.packages: dict[tuple[str, str], list[Event]] = {}
         self.pending = 0  # events scheduled that may still announce or change something
         self.acts = 0
@@ -248,7 +249,7 @@ class Play:
         # now; when nothing else is due now, no more of the package can come and it is made
         # at once, which is the same (nothing can run in between).
         key = (m.target, actor)
-        self.received[key].append(ev)
+        self._received(key).append(ev)
         package = self.packages.get(key)
         if package is not None:
             package.append(ev)
@@ -259,6 +260,12 @@ class Play:
             self.pending += 1
             Due(env, 0, NORMAL, self._on_package, key)
         return ev
+
+    def _received(self, key: tuple[str, str]) -> list[Event]:
+        got = self.received.get(key)
+        if got is None:
+            got = self.received[key] = list(self.prepared.memory.get(key, ()))
+        return got
 
     def _arm_quiet(self) -> None:
         quiet = self.prepared.quiet_days
@@ -272,7 +279,6 @@ class Play:
             stimulus = package[0]
         else:
             stimulus = max(package, key=lambda e: (e.measure.is_hostile, e.severity, e.id))
-        received = self.received
         state = self.state
         ctx = Context(
             key[0],
@@ -281,8 +287,8 @@ class Play:
             stimulus.severity,
             state,
             self.ladder,
-            received[key],
-            received[key[1], key[0]],
+            self._received(key),
+            self._received((key[1], key[0])),
             stimulus.time,
             self.rng,
             package,
