@@ -136,6 +136,9 @@ class ParameterSample:
         copy names no posterior: its parameters are drawn.
         """
         policies = self.policies(index)
+        fixed = tuple(getattr(scenario, "fixed", ()))
+        if fixed:
+            policies = self._with_fixed(scenario, index, fixed, policies)
         known = {a.id for a in scenario.actors}
         for actor in policies:
             if actor not in known:
@@ -152,6 +155,34 @@ class ParameterSample:
             for a in scenario.actors
         )
         return scenario.replace(actors=actors, posterior=None)
+
+    def _with_fixed(
+        self, scenario: Any, index: int, fixed: tuple[str, ...], policies: dict[str, Policy]
+    ) -> dict[str, Policy]:
+        # An actor named in ``fixed`` keeps the scenario's policy, with the particle's values
+        # for the calibrated parameters that policy has and ``fixed`` does not hold.
+        out = dict(policies)
+        for actor in policies:
+            if not any(f == actor or f.startswith(actor + ".") for f in fixed):
+                continue
+            base = next((a.policy for a in scenario.actors if a.id == actor), None)
+            if base is None:
+                continue
+            fields = type(base).model_fields
+            drawn = [
+                (n, v)
+                for n, v in zip(self.names, self.particles[index], strict=True)
+                if n.split(".")[0] == actor
+                and n not in fixed
+                and n.split(".")[1] in fields
+                and ".".join(n.split(".")[:2]) not in fixed
+            ]
+            if drawn:
+                names, values = zip(*drawn, strict=True)
+                out[actor] = set_parameters({actor: base}, names, values)[actor]
+            else:
+                out[actor] = base
+        return out
 
 
 def parameter_sample(data: Mapping[str, Any], source: str | Path) -> ParameterSample:

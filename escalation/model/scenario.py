@@ -33,8 +33,8 @@ from pydantic import (
 )
 
 from escalation.base.errors import InputError, ScenarioError
+from escalation.model.counterfactual import Counterfactuals
 from escalation.model.ladder import Ladder
-from escalation.model.parameters import read_parameter_sample
 from escalation.model.policies import Passive, build_policy
 from escalation.model.policy import Policy
 from escalation.model.state import Presence, State, Status
@@ -129,7 +129,7 @@ class LadderSpec(BaseModel):
         return Ladder(expulsion_code=self.expulsion_code, large_expulsion=self.large_expulsion)
 
 
-class Scenario(BaseModel):
+class Scenario(Counterfactuals, BaseModel):
     """Everything a run needs. Times are days after ``start``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -150,6 +150,12 @@ class Scenario(BaseModel):
     ladder: LadderSpec = LadderSpec()
     posterior: str | None = Field(
         default=None, description="Calibrated posterior file to draw policy parameters from."
+    )
+    fixed: tuple[str, ...] = Field(
+        default=(),
+        description="What the scenario sets although its posterior calibrates it: an actor id "
+        "(its policy is the scenario's, with the calibrated parameters it has drawn into it) "
+        "or a parameter path such as 'russia.threshold' (held at the scenario's value).",
     )
 
     @model_validator(mode="after")
@@ -179,6 +185,9 @@ class Scenario(BaseModel):
             if t.actor is None:
                 raise ValueError(f"triggers[{i}].actor: a trigger needs an actor")
             self._check_trigger(t, f"triggers[{i}]", t.actor, pids)
+        for i, f in enumerate(self.fixed):
+            if f.split(".")[0] not in known:
+                raise ValueError(f"fixed[{i}]: unknown actor {f.split('.')[0]!r}")
         for i, t in enumerate(self.memory):
             where = f"memory[{i}]"
             if t.actor not in known or t.target not in known:
@@ -223,35 +232,6 @@ class Scenario(BaseModel):
     def build_ladder(self) -> Ladder:
         """The scenario's severity ladder."""
         return self.ladder.build()
-
-    def with_policy(self, actor: str, policy: Policy, counterpart: str | None = None) -> Scenario:
-        """Return a copy in which ``actor`` follows ``policy`` (toward ``counterpart`` only).
-
-        Handy for counterfactuals: ``scenario.with_policy("russia", GenerousTitForTat())``.
-        If the scenario draws ``actor``'s parameters from a calibrated posterior, the copy no
-        longer does (the policy it calibrated has been replaced); other actors' draws, if any,
-        would go with it, so the posterior is dropped whole.
-        """
-        actors = []
-        for a in self.actors:
-            if a.id == actor:
-                if counterpart is None:
-                    a = a.model_copy(update={"policy": policy, "policies": {}})
-                else:
-                    a = a.model_copy(update={"policies": {**a.policies, counterpart: policy}})
-            actors.append(a)
-        if actor not in {a.id for a in self.actors}:
-            raise KeyError(f"no actor {actor!r}")
-        posterior = self.posterior
-        if posterior is not None and actor in read_parameter_sample(posterior).actors:
-            posterior = None
-        return self.replace(actors=tuple(actors), posterior=posterior)
-
-    def replace(self, **changes: Any) -> Scenario:
-        """Return a validated copy with some fields replaced (e.g. ``triggers=...``)."""
-        data = {f: getattr(self, f) for f in type(self).model_fields}
-        data.update(changes)
-        return type(self).model_validate(data)
 
 
 def _unique(ids: list[str], what: str) -> None:
