@@ -22,6 +22,7 @@ from typing import Any, cast
 import numpy as np
 from pydantic import ValidationError
 
+from escalation.base.display import html_table
 from escalation.base.errors import InputError, ScenarioError
 from escalation.base.files import read_text, write_atomic
 from escalation.calibrate.generation import Generation
@@ -203,6 +204,24 @@ class Posterior:
         return (
             f"Posterior by ABC-{self.method} of {len(self.names)} parameters, "
             f"{self.size} particles, ESS {self.ess:.0f}, seed {self.seed}{state}\n" + self.table()
+        )
+
+    def __repr__(self) -> str:
+        state = "" if self.complete else ", incomplete"
+        return (
+            f"<Posterior by ABC-{self.method}: {len(self.names)} parameters, {self.size} "
+            f"particles, ESS {self.ess:.0f}, seed {self.seed}{state}>"
+        )
+
+    def _repr_html_(self) -> str:
+        mean, sd, iv = self.mean(), self.sd(), self.interval(0.9)
+        rows = [(n, mean[n], sd[n], iv[n][0], iv[n][1]) for n in self.names]
+        return html_table(
+            repr(self)[1:-1],
+            ("parameter", "mean", "sd", "5%", "95%"),
+            rows,
+            note=f"Weighted over the particles; {len(self.generations)} generations. "
+            "print(posterior) adds the generations.",
         )
 
     # -- files -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from escalation.base.display import html_table
 from escalation.ensemble.stats import Z95, Estimate, json_number, mean, newcombe, newcombe_paired
 from escalation.ensemble.summary import Outcomes, Summary, format_number, summarize
 
@@ -58,6 +59,44 @@ class Comparison:
             "summaries": {k: s.to_dict() for k, s in self.summaries.items()},
             "differences": {k: [d.to_dict() for d in v] for k, v in self.differences.items()},
         }
+
+    def rows(self) -> list[tuple[str, str, float, Difference | None]]:
+        """``(entry, quantity, value, difference from the baseline or None)`` rows."""
+        out: list[tuple[str, str, float, Difference | None]] = []
+        for name, s in self.summaries.items():
+            diffs = {d.quantity: d for d in self.differences.get(name, [])}
+            for quantity, e in (
+                ("P(rupture)", s.p_rupture),
+                ("mean rounds", s.rounds),
+                ("mean peak", s.peak_severity),
+            ):
+                out.append((name, quantity, e.value, diffs.get(quantity)))
+        return out
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (
+                name,
+                q,
+                v,
+                *(
+                    ("(baseline)", "", "", "")
+                    if d is None
+                    else (d.difference, d.low, d.high, d.method)
+                ),
+            )
+            for name, q, v, d in self.rows()
+        ]
+        return html_table(
+            f"Comparison against {self.baseline!r} (95% intervals)",
+            ("entry", "quantity", "value", "minus baseline", "low", "high", "method"),
+            rows,
+            note="paired: the same seeds run by run (common random numbers); otherwise the "
+            "ensembles are treated as independent samples.",
+        )
 
     def __str__(self) -> str:
         width = max(len(k) for k in self.summaries)

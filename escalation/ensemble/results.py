@@ -119,6 +119,9 @@ class Ensemble:
             f"failed={failed})"
         )
 
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
     @property
     def horizon(self) -> float:
         """The scenario's horizon in days (the latest a censored run can end)."""

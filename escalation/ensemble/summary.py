@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from escalation.base.display import html_table
 from escalation.ensemble.stats import (
     Estimate,
     kaplan_meier_band,
@@ -175,6 +176,29 @@ class Summary:
             "intervals": "95%; proportions Wilson score, means normal, quantiles order "
             "statistics, Kaplan-Meier quantiles where Greenwood's log-scale band reaches them",
         }
+
+    def rows(self) -> list[tuple[str, Estimate]]:
+        """``(quantity, estimate)`` pairs in the order of the printed table."""
+        out = [("P(rupture)", self.p_rupture)]
+        out += [
+            (f"time to rupture {q} (ruptured runs)", e) for q, e in self.time_to_rupture.items()
+        ]
+        out += [("mean rounds", self.rounds), ("mean peak severity", self.peak_severity)]
+        out += [(f"P(peak severity >= {k})", e) for k, e in self.peak_at_least.items()]
+        out += [(f"last mover {a}", e) for a, e in self.last_mover.items()]
+        return out
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        rows = [(q, e.value, e.low, e.high, e.se) for q, e in self.rows()]
+        return html_table(
+            f"Ensemble {self.name}: {self.runs:,} runs ({self.failures} failed), seed {self.seed}",
+            ("quantity", "estimate", "95% low", "95% high", "MC s.e."),
+            rows,
+            note="Censoring: " + self.censoring,
+        )
 
     def __str__(self) -> str:
         head = f"  {'quantity':<30} {'estimate':>10}  {'95% interval':<22} {'MC s.e.':>9}"

@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from escalation.base.display import html_table
 from escalation.base.errors import InputError, ScenarioError
 from escalation.model.counterfactual import Counterfactuals
 from escalation.model.ladder import Ladder
@@ -216,6 +217,36 @@ class Scenario(Counterfactuals, BaseModel):
             )
         if when > self.horizon_days:
             raise ValueError(f"{where}.date: after the horizon of {self.horizon_days} days")
+
+    # -- display ---------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        fitted = f", posterior={Path(self.posterior).name!r}" if self.posterior else ""
+        return (
+            f"Scenario({self.name!r}, start={self.start}, horizon_days={self.horizon_days:g}, "
+            f"actors={[a.id for a in self.actors]}, presences={len(self.presences)}, "
+            f"triggers={len(self.triggers)}{fitted})"
+        )
+
+    def _repr_html_(self) -> str:
+        rows: list[tuple[Any, ...]] = []
+        for a in self.actors:
+            pol = a.policy_toward("")
+            rows.append(("actor", a.id, a.label, pol.type, ""))
+        for p in self.presences:
+            cap = "" if p.cap is None else f", cap {p.cap}"
+            rows.append(("presence", p.id, f"{p.owner} at {p.host}", f"staff {p.staff}{cap}", ""))
+        for t in self.triggers:
+            when = t.calendar(self.start).isoformat()
+            what = f"{t.actor} {t.measure.value} {t.presence or t.target} ({t.magnitude})"
+            rows.append(("trigger", t.id or "", when, what, t.note))
+        drawn = f"; parameters drawn from {Path(self.posterior).name}" if self.posterior else ""
+        fixed = f" except {', '.join(self.fixed)}" if self.fixed else ""
+        return html_table(
+            f"Scenario {self.name}: from {self.start}, {self.horizon_days:g} days{drawn}{fixed}",
+            ("", "id", "name / where / when", "policy / size / measure", "note"),
+            rows,
+            note=self.description,
+        )
 
     # -- derived objects -------------------------------------------------------------------
     def actor(self, actor_id: str) -> Actor:

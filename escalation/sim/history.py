@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from escalation.base.display import html_table
 from escalation.base.errors import HistoryError
 from escalation.model.scenario import (
     Actor,
@@ -92,6 +93,45 @@ class History(BaseModel):
                     raise ValueError(f"events[{i}].id: {e.id!r} is used twice")
                 seen.add(e.id)
         return self
+
+    def __repr__(self) -> str:
+        return (
+            f"History({self.name!r}, {len(self.events)} events from {self.start} to "
+            f"{self.end}, actors={[a.id for a in self.actors]})"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (
+                e.id or "",
+                e.calendar(self.start).isoformat(),
+                "" if e.effective is None else e.effective.isoformat(),
+                e.actor,
+                e.target,
+                e.measure.value,
+                e.presence or "",
+                e.magnitude,
+                e.cause or "",
+            )
+            for e in self.events
+        ]
+        return html_table(
+            f"History {self.name}: {self.title or ''} ({len(self.events)} events)",
+            (
+                "id",
+                "announced",
+                "effective",
+                "actor",
+                "target",
+                "measure",
+                "presence",
+                "n",
+                "cause",
+            ),
+            rows,
+            note="announced: the date a measure was made public; effective: the date it took "
+            "effect, where documented.",
+        )
 
     @property
     def end(self) -> dt.date:

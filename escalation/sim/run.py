@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from escalation.base.display import html_table
 from escalation.model.event import Event, Phase
 from escalation.model.ladder import Ladder
 from escalation.model.measure import Measure
@@ -102,7 +103,11 @@ class Run:
         return [e.to_dict() for e in self.events]
 
     def table(self, phases: tuple[Phase, ...] = (Phase.ANNOUNCED, Phase.EFFECTIVE)) -> str:
-        """The event log as a readable fixed-width table."""
+        """The event log as a readable fixed-width table (``print(run.table())``).
+
+        Each measure appears when it is ``announced`` and, unless it is a statement, again
+        when it is ``effective`` (or ``lapsed``/``infeasible``), as the ``phase`` column says.
+        """
         head = f"{'id':>4} {'date':<10} {'phase':<10} {'actor':<10} {'measure':<10} "
         head += f"{'presence':<18} {'n':>3} {'sev':>3} {'cause':>5}  note"
         lines = [head, "-" * len(head)]
@@ -117,3 +122,39 @@ class Run:
                 f"{e.severity:>3} {cause:>5}  {note}"
             )
         return "\n".join(lines)
+
+    def _headline(self) -> str:
+        o = self.outcome
+        came = f"ruptured on {o.rupture_date}" if o.ruptured else f"no rupture ({o.stop_reason})"
+        return (
+            f"Run of {self.scenario.name!r}, seed {self.seed}: {len(self.announced)} measures, "
+            f"{o.rounds} rounds, peak severity {o.peak_severity}, {came}"
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self._headline()}; print(run.table()) for the event log>"
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (
+                e.id,
+                e.date.isoformat(),
+                e.phase.value,
+                e.actor,
+                e.target,
+                e.measure.value,
+                e.presence or "",
+                e.magnitude,
+                e.severity,
+                "" if e.cause is None else e.cause,
+            )
+            for e in self.events
+        ]
+        header = ("id", "date", "phase", "actor", "target", "measure", "presence", "n", "sev")
+        return html_table(
+            self._headline(),
+            (*header, "cause"),
+            rows,
+            note="phase: announced (the day a measure is made public) or effective (the day "
+            "it takes effect); cause: id of the event answered.",
+        )
