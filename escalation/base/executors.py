@@ -20,14 +20,49 @@ exception propagates; what the caller already received is kept.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import concurrent.futures.process
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 K = TypeVar("K")
 R = TypeVar("R")
+
+
+class WorkersDied(cf.process.BrokenProcessPool):
+    """The worker processes died: most often, a script without a ``__main__`` guard."""
+
+
+def workers_died_message() -> str:
+    """Why worker processes die at start, and the fix, naming the caller's script."""
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None)
+    guarded = False
+    if script and os.path.isfile(script):
+        try:
+            with open(script, encoding="utf-8", errors="replace") as fh:
+                text = fh.read(1_000_000)
+            guarded = "__name__" in text and "__main__" in text
+        except OSError:
+            pass
+    where = f"your script {script}" if script else "your script"
+    if guarded:
+        cause = (
+            f"{where} seems to have an `if __name__ == \"__main__\":` guard, so a worker may "
+            "have run out of memory or been killed; try fewer workers, or workers=None"
+        )
+    else:
+        cause = (
+            "worker processes are started with 'spawn' and import the main module again; "
+            f"when {where} runs ensembles or calibrations at import (no "
+            '`if __name__ == "__main__":` guard), each worker runs them again and dies. Put '
+            'the code that runs them under `if __name__ == "__main__":` (see the README), '
+            "or run serially (workers=None)"
+        )
+    return f"the worker processes died before finishing their work: {cause}."
 
 
 def capacity(workers: int | None = None, executor: cf.Executor | None = None) -> int:
@@ -154,7 +189,11 @@ def map_chunks(
             done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             for future in done:
                 key = pending.pop(future)
-                yield key, future.result()
+                try:
+                    result = future.result()
+                except cf.process.BrokenProcessPool as exc:
+                    raise WorkersDied(workers_died_message()) from exc
+                yield key, result
         clean = True
     finally:
         for future in pending:

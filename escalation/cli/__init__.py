@@ -22,6 +22,7 @@ they share is in :mod:`~escalation.cli.common`, :mod:`~escalation.cli.describe` 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -65,7 +66,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_INPUT
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return handler(args)
+        if not getattr(args, "quiet", False):
+            return handler(args)
+        with open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink):
+            if getattr(args, "json", False):  # --json still writes its document to stdout
+                return handler(args)
+            with contextlib.redirect_stdout(sink):
+                return handler(args)
     except InputError as exc:
         print(f"escalation: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_INPUT

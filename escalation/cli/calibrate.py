@@ -9,11 +9,13 @@ from pathlib import Path
 from escalation.cli.common import (
     EXIT_OK,
     Subparsers,
+    add_output_flags,
     expect,
     positive,
     refuse_leftover,
     resumable,
     seed_number,
+    workers_number,
 )
 from escalation.cli.output import check_out
 from escalation.model.scenario import load_scenario
@@ -37,13 +39,16 @@ def add_parser(commands: Subparsers) -> None:
     cal.add_argument(
         "--seed", type=seed_number, default=0, metavar="N", help="seed of every draw (default 0)"
     )
-    cal.add_argument("--workers", type=positive, metavar="W", help="worker processes")
+    cal.add_argument(
+        "--workers", type=workers_number, metavar="W", help="worker processes, or 'auto'"
+    )
     cal.add_argument(
         "--priors", metavar="FILE", help="priors as YAML (default: the documented defaults)"
     )
     cal.add_argument("--population", type=positive, metavar="N", help="particles per generation")
     cal.add_argument("--generations", type=positive, metavar="N", help="ABC-SMC generations")
     cal.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    add_output_flags(cal)
     cal.set_defaults(handler=cmd_calibrate)
 
 
@@ -51,8 +56,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """``escalation calibrate``: ABC-SMC on a history; results and checkpoints in ``--out``."""
     from escalation.cli.calibrate_outputs import calibrate_to_dir  # loads only when calibrating
 
-    check_out(args.out)
+    check_out(args.out, force=args.force, resume=args.resume)
     checkpoint = args.out / "checkpoint.json"
+    if args.resume and not checkpoint.exists() and (args.out / "posterior.json").exists():
+        print(
+            f"escalation: {args.out} holds a finished calibration (posterior.json, no "
+            "checkpoint): nothing to resume; to redo it, run without --resume and with --force",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     if not args.resume:
         refuse_leftover(checkpoint, "calibration")
     sizes = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -37,8 +38,32 @@ def at_least(minimum: int) -> Callable[[str], int]:
     return parse
 
 
-#: ``--runs``, ``--workers``, ... : 1 or more.
+#: ``--runs``, ``--chunk-size``, ... : 1 or more.
 positive = at_least(1)
+
+
+def workers_number(text: str) -> int:
+    """An argparse type for ``--workers``: 1 or more, or ``auto`` (the usable CPU cores)."""
+    if text.strip().lower() == "auto":
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # not on Linux
+            return max(1, os.cpu_count() or 1)
+    return positive(text)
+
+
+def add_output_flags(parser: argparse.ArgumentParser) -> None:
+    """Add ``--force`` and ``--quiet``, which every command writing into ``--out`` takes."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a non-empty --out, replacing files of the same names",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="print nothing but errors (and --json's output)"
+    )
+
+
 #: ``--seed``: 0 or more.
 seed_number = at_least(0)
 

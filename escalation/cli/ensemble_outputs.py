@@ -23,7 +23,7 @@ ENSEMBLE_PLOTS: tuple[str, ...] = (
 FAN_RUNS = 300
 
 
-def write_ensemble(ensemble: Ensemble, summary: Summary, out: Path) -> None:
+def write_ensemble(ensemble: Ensemble, summary: Summary, out: Path, *, plots: bool = True) -> None:
     """Write the outcomes, the summary and the plots of ``ensemble`` into ``out`` (staged).
 
     ``outcomes.npz`` (+ ``.json``) hold every run's outcome, ``summary.json`` and
@@ -34,7 +34,7 @@ def write_ensemble(ensemble: Ensemble, summary: Summary, out: Path) -> None:
         text = json.dumps(summary.to_dict(), indent=2, ensure_ascii=False)
         (tmp / "summary.json").write_text(text + "\n", encoding="utf-8")
         (tmp / "summary.txt").write_text(str(summary) + "\n", encoding="utf-8")
-        written = write_ensemble_plots(ensemble, tmp)
+        written = write_ensemble_plots(ensemble, tmp) if plots else []
     files = ["outcomes.npz", "outcomes.json", "summary.json", "summary.txt", *written]
     print(f"wrote {', '.join(files)} to {out}", file=sys.stderr)
 

@@ -28,10 +28,21 @@ from escalation.sim.run import Run
 OUTPUT_FILES: tuple[str, ...] = ("events.csv", "events.json", "trajectory.png")
 
 
-def check_out(out: Path) -> None:
-    """Refuse an ``--out`` that cannot be a folder, before any work is done."""
+def check_out(out: Path, *, force: bool = True, resume: bool = False) -> None:
+    """Refuse an ``--out`` that cannot be a folder, before any work is done.
+
+    With ``force=False``, also refuse a folder that holds files already (unless ``resume``:
+    then they are what is resumed), so that a second command does not overwrite the results
+    of a first without being told to.
+    """
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", source=out, field="--out")
+    if not force and not resume and out.is_dir() and any(out.iterdir()):
+        raise InputError(
+            "is not empty: add --force to replace the files in it, or choose another folder",
+            source=out,
+            field="--out",
+        )
     for parent in out.parents:
         if parent.exists():
             if not parent.is_dir():
@@ -74,12 +85,12 @@ def staged(out: Path) -> Iterator[Path]:
 
 
 # -- the files of one run ---------------------------------------------------------------------
-def write_outputs(run: Run, out: Path, meta: dict[str, Any]) -> None:
+def write_outputs(run: Run, out: Path, meta: dict[str, Any], *, plots: bool = True) -> None:
     """Write ``events.csv``, ``events.json`` and ``trajectory.png`` of ``run`` into ``out``."""
     with staged(out) as tmp:
         write_csv(run, tmp / "events.csv")
         write_json(run, tmp / "events.json", meta)
-        plotted = write_plot(run, tmp / "trajectory.png")
+        plotted = plots and write_plot(run, tmp / "trajectory.png")
     names = ", ".join(OUTPUT_FILES if plotted else OUTPUT_FILES[:2])
     print(f"wrote {names} to {out}", file=sys.stderr)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from escalation.cli.common import EXIT_OK, Subparsers, expect
+from escalation.cli.common import EXIT_OK, Subparsers, add_output_flags, expect
 from escalation.cli.describe import count, one_line, presence_table
 from escalation.cli.output import check_out, write_outputs
 from escalation.model.scenario import load_scenario
@@ -30,13 +30,14 @@ def add_parser(commands: Subparsers) -> None:
     rep.add_argument(
         "--out", type=Path, metavar="DIR", help="also write the files that 'run --out' writes"
     )
+    add_output_flags(rep)
     rep.set_defaults(handler=cmd_replay)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """``escalation replay``: replay a history, write the files if asked, print the run."""
     if args.out is not None:
-        check_out(args.out)
+        check_out(args.out, force=args.force)
     history = load_history(expect("history", args.history))
     scenario = load_scenario(args.scenario) if args.scenario else None
     run = replay(history, scenario=scenario)

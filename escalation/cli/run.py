@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +12,13 @@ from escalation.base.errors import InputError
 from escalation.cli.common import (
     EXIT_OK,
     Subparsers,
+    add_output_flags,
     expect,
     positive,
     refuse_leftover,
     resumable,
     seed_number,
+    workers_number,
 )
 from escalation.cli.describe import describe_outcome, one_line, presence_table
 from escalation.cli.ensemble_outputs import write_ensemble
@@ -56,9 +60,10 @@ def add_parser(commands: Subparsers) -> None:
     )
     run.add_argument(
         "--workers",
-        type=positive,
+        type=workers_number,
         metavar="W",
-        help="run the ensemble on W worker processes (same results as serial)",
+        help="run the ensemble on W worker processes, or 'auto' for one per usable CPU core "
+        "(same results as serial)",
     )
     run.add_argument(
         "--scheduler",
@@ -81,6 +86,15 @@ def add_parser(commands: Subparsers) -> None:
         action="store_true",
         help="stop at the first run that fails instead of recording it and going on",
     )
+    run.add_argument(
+        "--no-plots", action="store_true", help="write no PNG files into --out (faster)"
+    )
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="print the ensemble's summary (or the run's outcome) as JSON instead of tables",
+    )
+    add_output_flags(run)
     run.set_defaults(handler=cmd_run)
 
 
@@ -88,10 +102,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     """``escalation run``: load the scenario, then run it once or as an ensemble."""
     _check_options(args)
     if args.out is not None:
-        check_out(args.out)
+        check_out(args.out, force=args.force, resume=args.resume)
+        if args.resume and finished(args.out):
+            return EXIT_OK
     scenario = load_scenario(expect("scenario", args.scenario))
     if args.runs == 1:
-        return run_single(scenario, seed=args.seed, out=args.out)
+        return run_single(
+            scenario, seed=args.seed, out=args.out, plots=not args.no_plots, as_json=args.json
+        )
     return run_many(
         scenario,
         runs=args.runs,
@@ -102,7 +120,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         chunk_size=args.chunk_size,
         resume=args.resume,
         strict=args.strict,
+        plots=not args.no_plots,
+        as_json=args.json,
     )
+
+
+def finished(out: Path) -> bool:
+    """Whether ``out`` holds a finished ensemble (then say so: there is nothing to resume)."""
+    if (out / "checkpoint").exists() or not (out / "outcomes.npz").exists():
+        return False
+    print(
+        f"escalation: {out} holds a finished ensemble (outcomes.npz, no checkpoint): nothing "
+        "to resume; to redo it, run without --resume and with --force",
+        file=sys.stderr,
+    )
+    return True
 
 
 def _check_options(args: argparse.Namespace) -> None:
@@ -128,14 +160,20 @@ def _check_options(args: argparse.Namespace) -> None:
         )
 
 
-def run_single(scenario: Scenario, *, seed: int, out: Path | None) -> int:
+def run_single(
+    scenario: Scenario, *, seed: int, out: Path | None, plots: bool = True, as_json: bool = False
+) -> int:
     """Simulate ``scenario`` once, write the files if ``out`` is given, then print the run.
 
     The files come first so that a failure to write them prints nothing but the error.
     """
     run = simulate(scenario, seed=seed)
     if out is not None:
-        write_outputs(run, out, {"kind": "run", "scenario": scenario.name, "seed": seed})
+        meta = {"kind": "run", "scenario": scenario.name, "seed": seed}
+        write_outputs(run, out, meta, plots=plots)
+    if as_json:
+        print(json.dumps(run.outcome.to_dict(), indent=2, ensure_ascii=False))
+        return EXIT_OK
     print(f"scenario {scenario.name}, seed {seed}: {one_line(scenario.description)}")
     print()
     print(run.table())
@@ -158,6 +196,8 @@ def run_many(
     resume: bool,
     strict: bool,
     chunk_size: int | None = None,
+    plots: bool = True,
+    as_json: bool = False,
 ) -> int:
     """Run an ensemble; with ``out``, checkpoint into it as it goes and write the results.
 
@@ -182,7 +222,10 @@ def run_many(
         )
         summary = ensemble.summary()
         if out is not None:
-            write_ensemble(ensemble, summary, out)
+            write_ensemble(ensemble, summary, out, plots=plots)
+    if as_json:
+        print(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+        return EXIT_OK
     print(f"scenario {scenario.name}: {one_line(scenario.description)}")
     print()
     print(summary)
