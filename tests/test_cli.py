@@ -107,7 +107,8 @@ def test_run_out_keeps_other_files_and_replaces_its_own(
     out.mkdir()
     (out / "notes.txt").write_text("mine")
     (out / "events.csv").write_text("old")
-    assert run_cli(capsys, "run", "two-states", "--seed", "1", "--out", str(out), "--force")[0] == 0
+    args = ("run", "two-states", "--seed", "1", "--out", str(out), "--force")
+    assert run_cli(capsys, *args)[0] == 0
     assert entries(out) == sorted([*cli.OUTPUT_FILES, "notes.txt"])
     assert (out / "notes.txt").read_text() == "mine"
     assert read_csv(out / "events.csv")[0]["date"]  # replaced by the new run

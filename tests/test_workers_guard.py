@@ -24,5 +24,5 @@ def test_missing_main_guard_is_explained(tmp_path):
     )
     assert done.returncode != 0
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("escalation.base.executors.WorkersDied: the worker processes died"), last
+    assert last.startswith("escalation.base.executors.WorkersDied: the worker processes"), last
     assert 'if __name__ == "__main__":' in last and str(script) in last

@@ -20,11 +20,11 @@ exception propagates; what the caller already received is kept.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import concurrent.futures.process
 import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -32,7 +32,7 @@ K = TypeVar("K")
 R = TypeVar("R")
 
 
-class WorkersDied(cf.process.BrokenProcessPool):
+class WorkersDied(BrokenProcessPool):
     """The worker processes died: most often, a script without a ``__main__`` guard."""
 
 
@@ -51,7 +51,7 @@ def workers_died_message() -> str:
     where = f"your script {script}" if script else "your script"
     if guarded:
         cause = (
-            f"{where} seems to have an `if __name__ == \"__main__\":` guard, so a worker may "
+            f'{where} seems to have an `if __name__ == "__main__":` guard, so a worker may '
             "have run out of memory or been killed; try fewer workers, or workers=None"
         )
     else:
@@ -191,7 +191,7 @@ def map_chunks(
                 key = pending.pop(future)
                 try:
                     result = future.result()
-                except cf.process.BrokenProcessPool as exc:
+                except BrokenProcessPool as exc:
                     raise WorkersDied(workers_died_message()) from exc
                 yield key, result
         clean = True

@@ -33,11 +33,13 @@ def check_out(out: Path, *, force: bool = True, resume: bool = False) -> None:
 
     With ``force=False``, also refuse a folder that holds files already (unless ``resume``:
     then they are what is resumed), so that a second command does not overwrite the results
-    of a first without being told to.
+    of a first without being told to. A folder holding a checkpoint is left to the command,
+    which asks for ``--resume``.
     """
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", source=out, field="--out")
-    if not force and not resume and out.is_dir() and any(out.iterdir()):
+    leftover = (out / "checkpoint").exists() or (out / "checkpoint.json").exists()
+    if not force and not resume and not leftover and out.is_dir() and any(out.iterdir()):
         raise InputError(
             "is not empty: add --force to replace the files in it, or choose another folder",
             source=out,
