@@ -42,6 +42,7 @@ from escalation.model.policies import (
     TitForTwoTats,
 )
 from escalation.model.policy import Context, FunctionPolicy, Plan, Policy, as_policy
+from escalation.model.registry import register_policy
 from escalation.model.scenario import (
     Actor,
     LadderSpec,
@@ -165,6 +166,7 @@ __all__ = [
     "plot",
     "predict",
     "predictive_checks",
+    "register_policy",
     "replay",
     "run_ensemble",
     "simulate",

@@ -15,7 +15,7 @@ parameters the caller set, so that every run still draws the others::
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -32,12 +32,12 @@ COMMON_FIELDS = ("reply_probability", "lag", "delay", "perception_noise", "imple
 class Counterfactuals:
     """Copy-with-one-change methods of a scenario (mixed into ``Scenario``)."""
 
-    # Provided by the pydantic model this is mixed into.
-    actors: tuple[Any, ...]
-    presences: tuple[Any, ...]
-    triggers: tuple[Trigger, ...]
-    posterior: str | None
-    fixed: tuple[str, ...]
+    if TYPE_CHECKING:  # fields of the pydantic model this is mixed into (not fields here)
+        actors: tuple[Any, ...]
+        presences: tuple[Any, ...]
+        triggers: tuple[Trigger, ...]
+        posterior: str | None
+        fixed: tuple[str, ...]
 
     def replace(self, **changes: Any) -> Any:
         """Return a validated copy with some fields replaced (e.g. ``triggers=...``)."""

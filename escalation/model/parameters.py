@@ -26,8 +26,8 @@ from pydantic import ValidationError
 from escalation.base.errors import InputError, ScenarioError
 from escalation.base.files import read_text
 from escalation.base.stream import Draws
-from escalation.model.policies import build_policy
 from escalation.model.policy import Policy
+from escalation.model.registry import build_known_policy
 
 #: The ``format`` field of a posterior file.
 POSTERIOR_FORMAT = "escalation-posterior"
@@ -199,7 +199,7 @@ def parameter_sample(data: Mapping[str, Any], source: str | Path) -> ParameterSa
     bases: dict[str, Policy] = {}
     for actor, spec in bases_data.items():
         try:
-            policy = build_policy(spec)
+            policy = build_known_policy(spec)
             if not isinstance(policy, Policy):
                 raise ValueError("a policy mapping with a 'type'")
         except (ValidationError, ValueError, TypeError) as exc:

@@ -36,15 +36,17 @@ from escalation.base.display import html_table
 from escalation.base.errors import InputError, ScenarioError
 from escalation.model.counterfactual import Counterfactuals
 from escalation.model.ladder import Ladder
-from escalation.model.policies import Passive, build_policy
+from escalation.model.policies import Passive
 from escalation.model.policy import Policy
+from escalation.model.registry import build_known_policy
 from escalation.model.state import Presence, State, Status
 from escalation.model.trigger import Trigger
+from escalation.model.yaml_out import scenario_yaml
 
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
 # SerializeAsAny: dump each policy with its own fields (k, ratio, ...), not the base's only.
-PolicyField = Annotated[SerializeAsAny[InstanceOf[Policy]], BeforeValidator(build_policy)]
+PolicyField = Annotated[SerializeAsAny[InstanceOf[Policy]], BeforeValidator(build_known_policy)]
 
 
 class Actor(BaseModel):
@@ -217,6 +219,14 @@ class Scenario(Counterfactuals, BaseModel):
             )
         if when > self.horizon_days:
             raise ValueError(f"{where}.date: after the horizon of {self.horizon_days} days")
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        """The scenario as YAML that :func:`load_scenario` reads back equal; also to ``path``.
+
+        User policies are written by their ``type``: register them (``esc.register_policy``)
+        before loading the file. A function policy cannot be written (``ValueError``).
+        """
+        return scenario_yaml(self, path)
 
     # -- display ---------------------------------------------------------------------------
     def __repr__(self) -> str:
