@@ -80,3 +80,13 @@ def test_entry_point_policies_reach_the_command_line(tmp_path, monkeypatch, caps
         assert '"ruptured"' in capsys.readouterr().out
     finally:
         registry.plugin_policies.cache_clear()
+
+
+def test_ensemble_with_a_registered_policy_reloads_with_its_scenario(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "_registered", {})
+    esc.register_policy(Stern)
+    scenario = esc.load_scenario("two-states").with_policy("a", Stern())
+    ensemble = esc.run_ensemble(scenario, runs=10, seed=1)
+    ensemble.save(tmp_path / "outcomes.npz")
+    back = esc.Ensemble.load(tmp_path / "outcomes.npz")
+    assert back.scenario == scenario
