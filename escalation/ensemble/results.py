@@ -161,6 +161,8 @@ class Ensemble:
 
         ``last_mover`` holds actor ids, ``status:<presence>`` the status names, ``cap:<p>``
         a nullable integer (missing: no cap), ``error`` the error of a failed run.
+        ``time_to_rupture`` is missing (NaN) for a run that did not rupture, which
+        ``censored`` marks: its time is censored at ``end_time``.
 
         Raises
         ------
@@ -188,7 +190,46 @@ class Ensemble:
             else:
                 data[name] = values
         data["error"] = [self.errors.get(i) for i in range(self.runs)]
+        if "ruptured" in data and "time_to_rupture" in data:
+            # A run without a rupture has no time to rupture: it is censored at ``end_time``.
+            censored = ~np.asarray(self.outcomes["ruptured"], dtype=bool)
+            data["censored"] = censored
+            data["time_to_rupture"] = np.where(censored, np.nan, data["time_to_rupture"])
         return pd.DataFrame(data)
+
+    def presence_frame(self) -> pd.DataFrame:
+        """One row per run and presence: ``run, presence, staff, cap, status`` at the end."""
+        import pandas as pd
+
+        wide = self.to_frame()
+        parts = [
+            pd.DataFrame(
+                {
+                    "run": wide["run"],
+                    "presence": pid,
+                    "staff": wide.get(f"staff:{pid}"),
+                    "cap": wide.get(f"cap:{pid}"),
+                    "status": wide.get(f"status:{pid}"),
+                }
+            )
+            for pid in self.presences
+        ]
+        return pd.concat(parts, ignore_index=True).sort_values(["run", "presence"], kind="stable")
+
+    def to_csv(self, path: str | Path) -> None:
+        """Write :meth:`to_frame` as CSV (needs pandas)."""
+        self.to_frame().to_csv(path, index=False)
+
+    def to_parquet(self, path: str | Path) -> None:
+        """Write :meth:`to_frame` as Parquet (needs pyarrow: ``escalation[parquet]``)."""
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise ImportError(
+                "Ensemble.to_parquet needs pyarrow; install it with "
+                "`pip install 'escalation[parquet]'`"
+            ) from None
+        self.to_frame().to_parquet(path, index=False)
 
     # -- files -----------------------------------------------------------------------------
     def metadata(self) -> dict[str, Any]:
