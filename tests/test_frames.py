@@ -46,3 +46,19 @@ def test_parquet_round_trip_or_a_clear_error(ensemble, tmp_path):
         return
     ensemble.to_parquet(tmp_path / "runs.parquet")
     assert len(pd.read_parquet(tmp_path / "runs.parquet")) == 60
+
+
+def test_summary_comparison_posterior_and_events_frames(ensemble):
+    summary = ensemble.summary().to_frame()
+    assert summary.loc[0, "quantity"] == "P(rupture)"
+    assert summary.loc[0, "estimate"] == pytest.approx(ensemble["ruptured"].mean())
+    comparison = esc.compare({"a": ensemble, "b": ensemble}).to_frame()
+    assert len(comparison) == 6 and comparison["difference"].iloc[3:].eq(0).all()
+    posterior = esc.load_posterior(esc.load_scenario("nato-russia-2021").posterior).to_frame()
+    assert posterior["weight"].sum() == pytest.approx(1.0) and "russia.k" in posterior
+    with pytest.raises(ValueError, match="keep='events'"):
+        ensemble.events_frame()
+    kept = esc.run_ensemble(esc.load_scenario("two-states"), runs=5, seed=1, keep="events")
+    events = kept.events_frame()
+    assert set(events["run"]) == set(range(5)) and {"phase", "measure"} <= set(events.columns)
+    assert len(events) == sum(len(log) for log in kept.events)

@@ -213,6 +213,14 @@ class Posterior:
             f"particles, ESS {self.ess:.0f}, seed {self.seed}{state}>"
         )
 
+    def to_frame(self) -> Any:
+        """The particles as a pandas frame: one column per parameter, then ``weight``."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.particles, columns=list(self.names))
+        frame["weight"] = self.weights
+        return frame
+
     def _repr_html_(self) -> str:
         mean, sd, iv = self.mean(), self.sd(), self.interval(0.9)
         rows = [(n, mean[n], sd[n], iv[n][0], iv[n][1]) for n in self.names]

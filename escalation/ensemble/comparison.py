@@ -76,6 +76,17 @@ class Comparison:
     def __repr__(self) -> str:
         return str(self)
 
+    def to_frame(self) -> Any:
+        """One row per entry and quantity: value, difference from the baseline, interval."""
+        import pandas as pd
+
+        rows = [
+            (name, q, v) + ((None,) * 4 if d is None else (d.difference, d.low, d.high, d.method))
+            for name, q, v, d in self.rows()
+        ]
+        cols = ["entry", "quantity", "value", "difference", "low", "high", "method"]
+        return pd.DataFrame(rows, columns=cols)
+
     def _repr_html_(self) -> str:
         rows = [
             (

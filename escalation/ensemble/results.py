@@ -216,6 +216,20 @@ class Ensemble:
         ]
         return pd.concat(parts, ignore_index=True).sort_values(["run", "presence"], kind="stable")
 
+    def events_frame(self) -> pd.DataFrame:
+        """Every run's events in one long frame (``run`` first), for ``keep="events"`` ensembles.
+
+        ``phase`` says whether a row is a measure's announcement or its effect.
+        """
+        import pandas as pd
+
+        if self.events is None:
+            raise ValueError("this ensemble kept outcomes only: run it with keep='events'")
+        arrays = encode_events(self.events)
+        data = {"run": arrays["event.run"]}
+        data.update({k[len("event.") :]: v for k, v in arrays.items() if k != "event.run"})
+        return pd.DataFrame(data)
+
     def to_csv(self, path: str | Path) -> None:
         """Write :meth:`to_frame` as CSV (needs pandas)."""
         self.to_frame().to_csv(path, index=False)

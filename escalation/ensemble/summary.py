@@ -191,6 +191,15 @@ class Summary:
     def __repr__(self) -> str:
         return str(self)
 
+    def to_frame(self) -> Any:
+        """The estimates as a pandas frame: ``quantity, estimate, low, high, se, n``."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [(q, e.value, e.low, e.high, e.se, e.n) for q, e in self.rows()],
+            columns=["quantity", "estimate", "low", "high", "se", "n"],
+        )
+
     def _repr_html_(self) -> str:
         rows = [(q, e.value, e.low, e.high, e.se) for q, e in self.rows()]
         return html_table(
