@@ -54,6 +54,8 @@ from escalation.model.scenario import (
 )
 from escalation.model.state import Presence, State, Status
 from escalation.model.trigger import Trigger
+from escalation.model.wave import Initiator, Wave
+from escalation.sim.dyads import DyadOutcome, dyad_outcomes
 from escalation.sim.engine import simulate
 from escalation.sim.history import History, bundled_histories, load_history, replay
 from escalation.sim.outcome import OUTCOME_NAMES, Outcome
@@ -111,6 +113,7 @@ __all__ = [
     "Comparison",
     "Context",
     "Delay",
+    "DyadOutcome",
     "Ensemble",
     "EscalateByK",
     "EscalationError",
@@ -123,6 +126,7 @@ __all__ = [
     "History",
     "HistoryError",
     "InfeasibleMeasureError",
+    "Initiator",
     "InputError",
     "Ladder",
     "LadderSpec",
@@ -152,6 +156,7 @@ __all__ = [
     "TitForTat",
     "TitForTwoTats",
     "Trigger",
+    "Wave",
     "__version__",
     "as_policy",
     "bundled_histories",
@@ -159,6 +164,7 @@ __all__ = [
     "calibrate",
     "compare",
     "default_priors",
+    "dyad_outcomes",
     "joint_checks",
     "load_history",
     "load_posterior",

@@ -142,9 +142,9 @@ def triggers(
     else:
         by, target = actor, draw(st.sampled_from([a for a in actors if a != actor]))
     between = [p.id for p in pres if {p.owner, p.host} == {by, target}]
-    kinds = [k for k in MeasureKind if k.is_statement or between]
+    kinds = [k for k in MeasureKind if not k.needs_presence or between]
     kind = draw(st.sampled_from(kinds))
-    presence = None if kind.is_statement else draw(st.sampled_from(between))
+    presence = None if not kind.needs_presence else draw(st.sampled_from(between))
     return esc.Trigger(
         actor=None if actor else by,
         target=target,

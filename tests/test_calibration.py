@@ -54,14 +54,15 @@ def test_documented_summaries(problem: CalibrationProblem) -> None:
     assert s["2018.answered"] == 0 and s["2018.ruptured"] == 0 and s["2018.rounds"] == 1
     assert s["2018.lag"] == pytest.approx(math.log1p(90))  # censored at the window
     assert s["2018.severity"] == -5  # NATO's package peaked at a cap cut, level 5
-    assert s["2018.magnitude"] == pytest.approx(-math.log1p(7))  # 7 expelled, none back
+    # 7 expelled and 3 posts over the new cap (the replay counts posts), none back
+    assert s["2018.magnitude"] == pytest.approx(-math.log1p(10))
     # 2021: suspension and two closures 12 days later, effective 14 days after that.
     assert s["2021.answered"] == 1 and s["2021.type_change"] == 1 and s["2021.ruptured"] == 1
     assert s["2021.lag"] == pytest.approx(math.log1p(12))
     assert s["2021.delay"] == pytest.approx(math.log1p(14))
     assert s["2021.severity"] == 7 - 5  # suspension (7) against a cap cut (5)
-    # 15 NATO staff left Moscow (2 + 13) for 8 Russians expelled.
-    assert s["2021.magnitude"] == pytest.approx(math.log1p(15) - math.log1p(8))
+    # 15 NATO staff left Moscow (2 + 13) for 8 Russians expelled and 2 vacant posts cut.
+    assert s["2021.magnitude"] == pytest.approx(math.log1p(15) - math.log1p(10))
     assert s["2021.rounds"] == 2
 
 
@@ -113,9 +114,8 @@ def test_fitting_scenario_spans_both_episodes_from_the_documented_state(
     mission = next(p for p in sc.presences if p.id == "ru-mission-nato")
     assert (mission.staff, mission.cap) == (30, 30)  # after the 2015 cap, before 2018
     acts = [(t.actor, t.measure.value, t.date) for t in sc.triggers]
-    assert ("russia", "recall", dt.date(2018, 3, 26)) in acts  # turnover rows are kept
     assert ("nato", "cap", dt.date(2021, 10, 6)) in acts
-    assert not any(a == "russia" and m != "recall" for a, m, _ in acts)  # answers simulated
+    assert not any(a == "russia" for a, _, _ in acts)  # answers simulated, no invented acts
     assert sc.actor("nato").policy is None  # NATO plays its documented acts only
     assert isinstance(sc.actor("russia").policy, esc.Grievance)
     assert sc.stop.quiet_days is None  # the run carries from 2018 into 2021

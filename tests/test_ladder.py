@@ -26,6 +26,8 @@ EXPECTED_SEVERITY = {
     K.CAP: 5,
     K.CLOSE: 6,
     K.SUSPEND: 7,
+    K.RESTRICT: 4,
+    K.REDUCE: 6,
 }
 
 

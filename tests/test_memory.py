@@ -88,9 +88,11 @@ def test_bad_memory_names_the_field(change, field):
 def test_flagship_remembers_2018_and_draws_from_the_posterior():
     scenario = esc.load_scenario("nato-russia-2021")
     assert {m.measure for m in scenario.memory} == {
+        esc.MeasureKind.REDUCE,  # 2014: practical cooperation suspended
+        esc.MeasureKind.RESTRICT,  # 2014: access to NATO headquarters restricted
         esc.MeasureKind.EXPEL,
         esc.MeasureKind.DENY,
-        esc.MeasureKind.CAP,
+        esc.MeasureKind.CAP,  # 2015 and 2018
     }
     assert scenario.posterior is not None
     policies = {esc.simulate(scenario, seed=s).scenario.actor("russia").policy for s in range(5)}

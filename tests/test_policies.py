@@ -283,7 +283,9 @@ class TestTitForTat(PolicyContract):
         every = [
             Measure(kind, "b", "a", pid, n)
             for kind in MeasureKind
-            if kind.is_hostile and kind is not MeasureKind.DENY
+            # the rule never substitutes acts that change nothing (deny, restrict, reduce)
+            if kind.is_hostile
+            and kind not in (MeasureKind.DENY, MeasureKind.RESTRICT, MeasureKind.REDUCE)
             for pid in (None, *state.presences)
             for n in range(1, 15)
         ]

@@ -89,6 +89,11 @@ class Ladder:
             MeasureKind.CAP: 5,
             MeasureKind.CLOSE: 6,
             MeasureKind.SUSPEND: 7,
+            # Assumptions (no source ranks them): a restriction of access is an administrative
+            # sanction like a denial (CAMEO 172); a suspension of cooperation outside any
+            # presence sits with the closure of an office (CAMEO 161, reduce relations).
+            MeasureKind.RESTRICT: 4,
+            MeasureKind.REDUCE: 6,
         }
     )
     large_expulsion: int = 10
@@ -105,6 +110,8 @@ class Ladder:
             MeasureKind.CAP: "172",
             MeasureKind.CLOSE: "161",
             MeasureKind.SUSPEND: "164",
+            MeasureKind.RESTRICT: "172",
+            MeasureKind.REDUCE: "161",
         }
     )
     goldstein_override: Mapping[MeasureKind, float] | None = None

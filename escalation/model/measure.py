@@ -21,7 +21,15 @@ restore    reopen a closed (host) or suspended (owner) presence with
            ``magnitude`` staff                                              host / owner
 reaccredit accredit ``magnitude`` more staff, up to the cap                 its host
 recall     withdraw ``magnitude`` of one's own staff (routine turnover)     its owner
+restrict   restrict the work of a presence (access, movement) without      its host
+           removing staff: ``magnitude`` staff keep unrestricted access
+reduce     reduce or suspend cooperation outside any presence (e.g.        anyone
+           NATO's suspension of practical cooperation, April 2014)
 ========== ================================================================ =============
+
+``restrict`` and ``reduce`` change no state; they are recorded (and remembered by policies)
+but never chosen by the substitution rule, which picks among acts that change something or
+statements. ``reduce`` needs no presence (:attr:`MeasureKind.needs_presence`).
 """
 
 from __future__ import annotations
@@ -44,17 +52,25 @@ class MeasureKind(StrEnum):
     RESTORE = "restore"
     REACCREDIT = "reaccredit"
     RECALL = "recall"
+    RESTRICT = "restrict"
+    REDUCE = "reduce"
 
     # Flags set on every member below (read on every event, so kept as plain attributes).
     _statement: bool
     _hostile: bool
     _owner_act: bool
     _removal: bool
+    _no_presence: bool
 
     @property
     def is_statement(self) -> bool:
         """Whether the measure is verbal only (needs no presence, changes no state)."""
         return self._statement
+
+    @property
+    def needs_presence(self) -> bool:
+        """Whether the measure is taken at a presence (statements and ``reduce`` are not)."""
+        return not self._no_presence
 
     @property
     def is_hostile(self) -> bool:
@@ -69,6 +85,7 @@ class MeasureKind(StrEnum):
 
 _STATEMENTS = frozenset({MeasureKind.CRITICIZE, MeasureKind.ACCUSE, MeasureKind.THREATEN})
 _NOT_HOSTILE = frozenset({MeasureKind.RESTORE, MeasureKind.REACCREDIT, MeasureKind.RECALL})
+_NO_PRESENCE = _STATEMENTS | {MeasureKind.REDUCE}
 _OWNER_ACTS = frozenset({MeasureKind.SUSPEND, MeasureKind.RECALL})  # the others are the host's
 _REMOVALS = frozenset({MeasureKind.EXPEL, MeasureKind.RECALL})  # take staff out of a presence
 for _kind in MeasureKind:  # looked up on every event: kept on the members, not hashed each time
@@ -76,6 +93,7 @@ for _kind in MeasureKind:  # looked up on every event: kept on the members, not 
     _kind._hostile = _kind not in _NOT_HOSTILE
     _kind._owner_act = _kind in _OWNER_ACTS
     _kind._removal = _kind in _REMOVALS
+    _kind._no_presence = _kind in _NO_PRESENCE
 
 
 class Measure(NamedTuple):

@@ -175,7 +175,7 @@ class LevelParity(Policy):
 
     def decide(self, ctx: Context) -> Decision:
         """Restore parity of channels, then of staff."""
-        if not ctx.hostile or ctx.stimulus.measure.is_statement:
+        if not ctx.hostile or not ctx.stimulus.measure.needs_presence:
             return ctx.answer_in_kind()
         mine = [p for p in ctx.state.hosted(ctx.counterpart, ctx.actor)]
         theirs = [p for p in ctx.state.hosted(ctx.actor, ctx.counterpart)]

@@ -127,7 +127,7 @@ class Context:
     def mirror(self) -> Measure | None:
         """The same kind and size of act, aimed back (may be infeasible; see :meth:`reply`)."""
         e = self.stimulus
-        return mirror_of(self.state, self.actor, e.measure, e.actor, e.magnitude)
+        return mirror_of(self.state, self.actor, e.measure, e.actor, e.magnitude, e.presence)
 
     def reply(self, want: Measure | None, min_severity: int | None = None) -> Measure | None:
         """Apply the substitution rule to ``want`` with a severity floor.
@@ -146,7 +146,9 @@ class Context:
         ) is None:
             self._checked = want
             return want
-        chosen = self._checked = substitute(self.state, self.ladder, want, min_severity)
+        chosen = self._checked = substitute(
+            self.state, self.ladder, want, min_severity, self.state.mirror(self.stimulus.presence)
+        )
         return chosen
 
     def answer_in_kind(self, extra_levels: int = 0) -> Measure | None:
@@ -157,7 +159,9 @@ class Context:
         """
         e = self.stimulus
         state = self.state
-        want, feasible = mirror_checked(state, self.actor, e.measure, e.actor, e.magnitude)
+        want, feasible = mirror_checked(
+            state, self.actor, e.measure, e.actor, e.magnitude, e.presence
+        )
         if want is None:
             return None
         if not e.measure._hostile:
@@ -169,7 +173,9 @@ class Context:
         if feasible and level >= floor:
             self._checked = want
             return want  # as :meth:`reply` would, without checking the mirror again
-        chosen = self._checked = substitute(state, self.ladder, want, floor)
+        chosen = self._checked = substitute(
+            state, self.ladder, want, floor, state.mirror(e.presence)
+        )
         return chosen
 
     def rupture(self) -> list[Measure]:

@@ -20,7 +20,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -33,15 +32,23 @@ from pydantic import (
 )
 
 from escalation.base.display import html_table
-from escalation.base.errors import InputError, ScenarioError
+from escalation.base.errors import ScenarioError
 from escalation.model.counterfactual import Counterfactuals
 from escalation.model.ladder import Ladder
 from escalation.model.policies import Passive
 from escalation.model.policy import Policy
 from escalation.model.registry import build_known_policy
 from escalation.model.state import Presence, State, Status
-from escalation.model.trigger import Trigger
+from escalation.model.trigger import Trigger, Uncertainty
+from escalation.model.variants import apply_variant, check_label, variant_labels
+from escalation.model.wave import expand_waves
 from escalation.model.yaml_out import scenario_yaml
+from escalation.model.yamlfiles import (  # noqa: F401 (re-exported)
+    _bad_date,
+    field_path,
+    read_yaml,
+    validation_error,
+)
 
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -85,8 +92,20 @@ class PresenceSpec(BaseModel):
     staff: int = Field(ge=0)
     cap: int | None = Field(default=None, ge=0)
     status: Status = Status.OPEN
+    mirrors: str | None = Field(
+        default=None,
+        description="Id of the counterpart's presence this one corresponds to (a diplomatic "
+        "mission mirrors a diplomatic one, a military one a military one): an answer in "
+        "kind to a measure at either lands at the other.",
+    )
     source: str = ""
     note: str = ""
+    uncertain: dict[str, Uncertainty] = Field(default_factory=dict)
+    alternatives: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Documented alternative values by variant label, e.g. "
+        "{kommersant: {staff: 6}} (see Scenario.variant).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PresenceSpec:
@@ -96,12 +115,25 @@ class PresenceSpec(BaseModel):
             raise ValueError(f"staff {self.staff} is above the cap {self.cap}")
         if self.status is not Status.OPEN and self.staff:
             raise ValueError(f"a {self.status} presence holds no staff")
+        if self.mirrors == self.id:
+            raise ValueError("a presence cannot mirror itself")
+        for label, values in self.alternatives.items():
+            bad = sorted(set(values) - {"staff", "cap"})
+            if bad:
+                raise ValueError(f"alternatives.{label}: {bad[0]!r} cannot vary (staff, cap can)")
         return self
 
     def to_presence(self) -> Presence:
         """The mutable presence used by a run."""
         return Presence(
-            self.id, self.owner, self.host, self.staff, self.cap, self.status, self.name
+            self.id,
+            self.owner,
+            self.host,
+            self.staff,
+            self.cap,
+            self.status,
+            self.name,
+            self.mirrors,
         )
 
 
@@ -110,7 +142,23 @@ class StopRules(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    rupture: bool = Field(default=True, description="Stop once a pair has ruptured.")
+    rupture: bool | Literal["any", "all", "none"] | tuple[tuple[str, str], ...] = Field(
+        default=True,
+        description="Which ruptures stop the run: 'any' (or true; the default) the first, "
+        "'all' once every pair with a channel has ruptured, 'none' (or false) none, or a list "
+        "of pairs, e.g. [[nato, russia]]: the first rupture of one of them. A rupture between "
+        "one pair never stops the other pairs' exchanges unless this rule stops the run.",
+    )
+
+    @property
+    def rupture_rule(self) -> str | frozenset[frozenset[str]]:
+        """``"any"``, ``"all"``, ``"none"``, or the set of pairs whose rupture stops a run."""
+        if isinstance(self.rupture, bool):
+            return "any" if self.rupture else "none"
+        if isinstance(self.rupture, str):
+            return self.rupture
+        return frozenset(frozenset(pair) for pair in self.rupture)
+
     quiet_days: float | None = Field(
         default=180.0, gt=0.0, description="Stop after this many days with no measure."
     )
@@ -161,6 +209,11 @@ class Scenario(Counterfactuals, BaseModel):
         "or a parameter path such as 'russia.threshold' (held at the scenario's value).",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _waves(cls, data: Any) -> Any:
+        return expand_waves(data)
+
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         ids = [a.id for a in self.actors]
@@ -184,6 +237,18 @@ class Scenario(Counterfactuals, BaseModel):
             for role in ("owner", "host"):
                 if getattr(p, role) not in known:
                     raise ValueError(f"presences[{i}].{role}: unknown actor {getattr(p, role)!r}")
+            q = pids.get(p.mirrors) if p.mirrors is not None else None
+            if p.mirrors is not None and (q is None or (q.owner, q.host) != (p.host, p.owner)):
+                what = (
+                    "unknown presence" if q is None else f"not {p.host}'s presence at {p.owner}:"
+                )
+                raise ValueError(f"presences[{i}].mirrors: {what} {p.mirrors!r}")
+        if isinstance(self.stop.rupture, tuple):
+            for i, pair in enumerate(self.stop.rupture):
+                bad = [a for a in pair if a not in known]
+                if bad or pair[0] == pair[1]:
+                    what = f"unknown actor {bad[0]!r}" if bad else "a pair needs two actors"
+                    raise ValueError(f"stop.rupture[{i}]: {what}")
         for i, t in enumerate(self.triggers):
             if t.actor is None:
                 raise ValueError(f"triggers[{i}].actor: a trigger needs an actor")
@@ -274,6 +339,20 @@ class Scenario(Counterfactuals, BaseModel):
         """The scenario's severity ladder."""
         return self.ladder.build()
 
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """Labels of documented alternative values (see :mod:`escalation.model.variants`)."""
+        return variant_labels([*self.presences, *self.triggers, *self.memory])
+
+    def variant(self, label: str) -> Scenario:
+        """A copy with the alternatives labelled ``label`` in place of the values kept."""
+        check_label(label, self.variants, f"scenario {self.name}")
+        return self.replace(
+            presences=apply_variant(self.presences, label),
+            triggers=apply_variant(self.triggers, label),
+            memory=apply_variant(self.memory, label),
+        )
+
 
 def _unique(ids: list[str], what: str) -> None:
     seen: set[str] = set()
@@ -292,72 +371,6 @@ def bundled_dir(kind: Literal["scenarios", "seeds"]) -> Path:
 def bundled_scenarios() -> list[str]:
     """Names of the bundled scenarios."""
     return sorted(p.stem for p in bundled_dir("scenarios").glob("*.yaml"))
-
-
-def read_yaml(path: Path, error: type[InputError] = ScenarioError) -> Any:
-    """Read a YAML file with the safe loader, turning every failure into ``error``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error("file not found", source=path) from None
-    except OSError as exc:
-        raise error(f"cannot read the file ({exc.strerror})", source=path) from None
-    except UnicodeDecodeError:
-        raise error("not a UTF-8 text file", source=path) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise error(f"not valid YAML{where}: {problem}", source=path) from None
-    except ValueError as exc:  # an unquoted date that does not exist, e.g. 2021-13-05
-        field, line = _bad_date(yaml.compose(text, Loader=yaml.SafeLoader))
-        if field is None:  # e.g. an explicit "!!int abc"
-            raise error(f"not valid YAML: {exc}", source=path) from None
-        raise error(f"not a valid date at line {line}: {exc}", source=path, field=field) from None
-
-
-def _bad_date(node: Any, path: str = "") -> tuple[str | None, int]:
-    """Return the field and line of the first timestamp scalar the safe loader rejects."""
-    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-        pairs = node.value if isinstance(node, yaml.MappingNode) else enumerate(node.value)
-        for key, value in pairs:
-            name = getattr(key, "value", key)
-            found = _bad_date(value, f"{path}.{name}" if path else str(name))
-            if found[0] is not None:
-                return found
-    elif isinstance(node, yaml.ScalarNode) and node.tag.endswith(":timestamp"):
-        try:
-            yaml.safe_load(node.value)
-        except ValueError:
-            return path, node.start_mark.line + 1
-    return None, 0
-
-
-def field_path(loc: tuple[int | str, ...]) -> str | None:
-    """``("actors", 0, "policy")`` as ``actors[0].policy``, as model-level checks write it."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text or None
-
-
-def validation_error(
-    exc: ValidationError, source: str | Path, error: type[InputError] = ScenarioError
-) -> InputError:
-    """Turn a pydantic error into one clear message naming the field and the problem."""
-    first = exc.errors()[0]
-    field = field_path(first["loc"])
-    msg = first["msg"].removeprefix("Value error, ")
-    head, _, rest = msg.partition(": ")
-    if field is None and rest and all(c.isalnum() or c in "_.[]" for c in head):
-        # model-level checks name their field first, as in "triggers[0].actor: ..."
-        field, msg = head, rest
-    more = exc.error_count() - 1
-    if more:
-        msg += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return error(msg, source=source, field=field)
 
 
 def resolve(name_or_path: str | Path, kind: Literal["scenarios", "seeds"]) -> Path:

@@ -58,6 +58,7 @@ class Presence:
     cap: int | None = None
     status: Status = Status.OPEN
     name: str = ""
+    mirrors: str | None = None
 
     def check(self) -> None:
         """Raise :class:`ValueError` if the presence breaks an invariant."""
@@ -75,7 +76,14 @@ class Presence:
     def copy(self) -> Presence:
         """Return an independent copy (cheaper than :func:`dataclasses.replace`)."""
         return Presence(
-            self.id, self.owner, self.host, self.staff, self.cap, self.status, self.name
+            self.id,
+            self.owner,
+            self.host,
+            self.staff,
+            self.cap,
+            self.status,
+            self.name,
+            self.mirrors,
         )
 
 
@@ -96,7 +104,16 @@ class State:
         The presences; copied, so the caller's objects are never changed.
     """
 
-    __slots__ = ("_channels", "_hosted", "_own", "_shared", "actors", "changes", "presences")
+    __slots__ = (
+        "_channels",
+        "_hosted",
+        "_mirror",
+        "_own",
+        "_shared",
+        "actors",
+        "changes",
+        "presences",
+    )
 
     def __init__(self, actors: Iterable[str], presences: Iterable[Presence]):
         self.actors: tuple[str, ...] = tuple(actors)
@@ -119,6 +136,21 @@ class State:
         for pid in sorted(self.presences):
             p = self.presences[pid]
             self._hosted[p.host, p.owner] = (*self._hosted.get((p.host, p.owner), ()), pid)
+        # Which presence corresponds to which (``Presence.mirrors``), both ways round.
+        self._mirror: dict[str, str] = {}
+        for p in self.presences.values():
+            if p.mirrors is None:
+                continue
+            q = self.presences.get(p.mirrors)
+            if q is None:
+                raise ValueError(f"presence {p.id}: mirrors unknown presence {p.mirrors!r}")
+            if (q.owner, q.host) != (p.host, p.owner):
+                raise ValueError(
+                    f"presence {p.id}: mirrors {q.id}, which is not {p.host}'s presence at "
+                    f"{p.owner}"
+                )
+            self._mirror[p.id] = q.id
+            self._mirror.setdefault(q.id, p.id)
         #: Changes made through :meth:`apply` to each presence: while a presence's count is
         #: the same, so is the feasibility of every measure at it (the engine uses this to
         #: skip checks it has already made). A presence never changed reads 0 (``.get``: None).
@@ -161,6 +193,7 @@ class State:
         new._hosted = self._hosted
         new.changes = _Counts()
         new._own = set()
+        new._mirror = self._mirror
         new._shared = False
         return new
 
@@ -188,6 +221,10 @@ class State:
         """
         ids = self.channels(a, b)
         return bool(ids) and all(self.presences[i].status is not Status.OPEN for i in ids)
+
+    def mirror(self, presence_id: str | None) -> str | None:
+        """Id of the presence that corresponds to ``presence_id`` (see ``mirrors``), if any."""
+        return self._mirror.get(presence_id) if presence_id is not None else None
 
     def hosted(self, host: str, owner: str) -> list[Presence]:
         """Presences of ``owner`` hosted by ``host``, in id order."""
@@ -233,7 +270,7 @@ class State:
             return f"unknown target {target!r}"
         if actor == target:
             return "an actor cannot take a measure against itself"
-        if k._statement:
+        if k._no_presence:
             return None
         if m.presence is None:
             return f"a {k} measure needs a presence"

@@ -2,8 +2,10 @@
 
 The substitution rule (DESIGN.md, "Policy"): when the act a policy wants is infeasible (too few
 staff left to expel, a presence already closed), it takes **the least severe feasible act of at
-least equal severity**. Ties are broken, in order, by preferring the same kind, the magnitude
-closest to the one wanted, and the presence id. This is how an exchange of expulsions turns into
+least equal severity**. Ties are broken, in order, by preferring the same kind, the presence
+that mirrors the stimulus's (when the scenario declares one: an answer in kind stays at the
+corresponding presence, smaller if need be), the magnitude closest to the one wanted, and the
+presence id. This is how an exchange of expulsions turns into
 closures once the staff run out.
 
 A denial of pending accreditations substitutes only for a wanted denial: it changes nothing in
@@ -56,17 +58,24 @@ def hostile_candidates(
     return [m for m in out if state.feasible(m)]
 
 
-def _rank(m: Measure, want: Measure, ladder: Ladder) -> tuple[int, bool, int, str]:
+def _rank(
+    m: Measure, want: Measure, ladder: Ladder, prefer: str | None
+) -> tuple[int, bool, bool, int, str]:
     return (
         ladder.severity(m.kind, m.magnitude),
         m.kind is not want.kind,
+        prefer is not None and m.presence != prefer,
         abs(m.magnitude - want.magnitude),
         m.presence or "",
     )
 
 
 def substitute(
-    state: State, ladder: Ladder, want: Measure, min_severity: int | None = None
+    state: State,
+    ladder: Ladder,
+    want: Measure,
+    min_severity: int | None = None,
+    prefer: str | None = None,
 ) -> Measure | None:
     """Return ``want`` if feasible and severe enough, else the rule's substitute, else ``None``.
 
@@ -80,6 +89,9 @@ def substitute(
         The act the policy wants (possibly infeasible, e.g. with no presence).
     min_severity
         Least severity acceptable; defaults to the severity of ``want``.
+    prefer
+        Presence preferred among equally severe acts of the same kind (the mirror of the
+        stimulus's presence, if declared).
     """
     floor = ladder.severity(want.kind, want.magnitude) if min_severity is None else min_severity
     if state.feasible(want) and ladder.severity(want.kind, want.magnitude) >= floor:
@@ -94,7 +106,7 @@ def substitute(
     ]
     if not options:
         return None
-    return min(options, key=lambda m: _rank(m, want, ladder))
+    return min(options, key=lambda m: _rank(m, want, ladder, prefer))
 
 
 def soften(state: State, ladder: Ladder, want: Measure) -> Measure | None:
@@ -114,40 +126,53 @@ def soften(state: State, ladder: Ladder, want: Measure) -> Measure | None:
 
 
 _new = tuple.__new__  # builds a Measure from its fields without NamedTuple's __new__
-_MIRROR_LARGEST = frozenset({MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP})
+_MIRROR_LARGEST = frozenset(
+    {MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP, MeasureKind.RESTRICT}
+)
 
 
-def mirror_of(state: State, actor: str, k: MeasureKind, other: str, n: int) -> Measure | None:
+def mirror_of(
+    state: State, actor: str, k: MeasureKind, other: str, n: int, at: str | None = None
+) -> Measure | None:
     """``actor``'s act of kind ``k`` and size ``n``, aimed back at ``other``.
 
-    The presence is chosen among those the kind applies to: for expulsions, deny and cap the
-    open presence of the author hosted by ``actor`` with the most staff (the last in id order
-    among equals); for ``close`` one not yet closed; for ``suspend`` ``actor``'s own open
-    presence at the author. The result may be infeasible (for instance with no presence
+    The presence is chosen among those the kind applies to. If the stimulus was taken at
+    presence ``at`` and a presence mirrors it (``PresenceSpec.mirrors``) where the kind
+    applies, the answer lands there: an expulsion from Russia's mission to NATO is answered
+    at the NATO office in Moscow that mirrors it. Otherwise: for expulsions, deny, cap and
+    restrict the open presence of the author hosted by ``actor`` with the most staff (the last
+    in id order among equals); for ``close`` one not yet closed; for ``suspend`` ``actor``'s
+    own open presence at the author. The result may be infeasible (for instance with no presence
     left); :func:`substitute` deals with that. Routine measures (``recall``) have no mirror
     and give ``None``.
 
     Called for most answers of a run, so written without intermediate lists.
     """
-    return mirror_checked(state, actor, k, other, n)[0]
+    return mirror_checked(state, actor, k, other, n, at)[0]
 
 
 def mirror_checked(
-    state: State, actor: str, k: MeasureKind, other: str, n: int
+    state: State, actor: str, k: MeasureKind, other: str, n: int, at: str | None = None
 ) -> tuple[Measure | None, bool | None]:
     """:func:`mirror_of`, and whether the mirror is feasible when that comes for free.
 
     The second item is ``None`` when not known (ask :meth:`State.infeasibility`).
     """
-    if k._statement:
+    if k._no_presence:
         return _new(Measure, (k, actor, other, None, 1)), None
     if k in _MIRROR_LARGEST:
         presences = state.presences
         best, most, cap = None, -1, None
-        for pid in state._hosted.get((actor, other), ()):
-            p = presences[pid]
-            if p.status is Status.OPEN and p.staff >= most:
-                best, most, cap = pid, p.staff, p.cap
+        twin = state._mirror.get(at) if at is not None else None
+        if twin is not None:
+            p = presences[twin]
+            if p.host == actor and p.owner == other and p.status is Status.OPEN:
+                best, most, cap = twin, p.staff, p.cap
+        if best is None:
+            for pid in state._hosted.get((actor, other), ()):
+                p = presences[pid]
+                if p.status is Status.OPEN and p.staff >= most:
+                    best, most, cap = pid, p.staff, p.cap
         # An open presence of ``other`` hosted by ``actor``: what the host may do to it.
         if best is None or n < 1:
             feasible = False
@@ -155,13 +180,15 @@ def mirror_checked(
             feasible = n <= most
         elif k is MeasureKind.CAP:
             feasible = n <= (cap if cap is not None else most)
-        else:  # DENY
+        else:  # DENY, RESTRICT
             feasible = True
         return _new(Measure, (k, actor, other, best, n)), feasible
-    return _mirror_other(state, actor, k, other, n), None
+    return _mirror_other(state, actor, k, other, n, state.mirror(at)), None
 
 
-def _mirror_other(state: State, actor: str, k: MeasureKind, other: str, n: int) -> Measure | None:
+def _mirror_other(
+    state: State, actor: str, k: MeasureKind, other: str, n: int, twin: str | None = None
+) -> Measure | None:
     if k is MeasureKind.RECALL:
         return None
     if k is MeasureKind.REACCREDIT:
@@ -176,9 +203,11 @@ def _mirror_other(state: State, actor: str, k: MeasureKind, other: str, n: int) 
         return _new(Measure, (k, actor, other, chosen, min(n, room)))
     if k is MeasureKind.CLOSE:
         live = [p for p in state.hosted(actor, other) if p.status is not Status.CLOSED]
+        live.sort(key=lambda p: p.id != twin)  # the mirror first, if it is among them
         return _new(Measure, (k, actor, other, live[0].id if live else None, 1))
     if k is MeasureKind.SUSPEND:
         own = [p for p in state.hosted(other, actor) if p.status is Status.OPEN]
+        own.sort(key=lambda p: p.id != twin)
         return _new(Measure, (k, actor, other, own[0].id if own else None, 1))
     # RESTORE: reopen something between the two that this actor may reopen.
     for p in state.hosted(actor, other):

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import timedelta
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from escalation.model.measure import Measure, MeasureKind
 
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
+
+#: How a value that is not simply documented is marked (``uncertain:`` in data files).
+Uncertainty = Literal["disputed", "missing", "approximate", "derived"]
+_ALTERNATIVE_FIELDS = frozenset({"date", "effective", "magnitude", "delay_days"})
 
 
 class Trigger(BaseModel):
@@ -41,6 +46,31 @@ class Trigger(BaseModel):
     cause: str | None = Field(default=None, description="Id of the trigger this one answers.")
     source: str = ""
     note: str = ""
+    uncertain: dict[str, Uncertainty] = Field(
+        default_factory=dict,
+        description="Fields whose value is not simply documented, and how: 'disputed' "
+        "(sources disagree; the note says how), 'missing' (no source gives it; the value is "
+        "a stated assumption), 'approximate' or 'derived' (inferred from documented figures).",
+    )
+    alternatives: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Documented alternative values by variant label, e.g. "
+        "{end-october: {effective: 2021-10-31}}: see History.variant / Scenario.variant.",
+    )
+
+    @field_validator("alternatives", mode="after")
+    @classmethod
+    def _dates(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        # Alternative dates read back from JSON are strings: keep them as dates.
+        return {
+            label: {
+                k: dt.date.fromisoformat(x)
+                if k in ("date", "effective") and isinstance(x, str)
+                else x
+                for k, x in values.items()
+            }
+            for label, values in v.items()
+        }
 
     @model_validator(mode="after")
     def _one_time(self) -> Trigger:
@@ -50,10 +80,17 @@ class Trigger(BaseModel):
             raise ValueError("give at most one of 'effective' and 'delay_days'")
         if self.effective is not None and self.date is not None and self.effective < self.date:
             raise ValueError(f"effective date {self.effective} is before the date {self.date}")
-        if self.measure.is_statement and self.presence is not None:
-            raise ValueError(f"a '{self.measure}' statement takes no presence")
-        if not self.measure.is_statement and self.presence is None:
+        if not self.measure.needs_presence and self.presence is not None:
+            raise ValueError(f"a '{self.measure}' measure takes no presence")
+        if self.measure.needs_presence and self.presence is None:
             raise ValueError(f"a '{self.measure}' measure needs a presence")
+        for label, values in self.alternatives.items():
+            bad = sorted(set(values) - _ALTERNATIVE_FIELDS)
+            if bad:
+                raise ValueError(
+                    f"alternatives.{label}: {bad[0]!r} cannot vary; fields that can: "
+                    f"{', '.join(sorted(_ALTERNATIVE_FIELDS))}"
+                )
         return self
 
     def time(self, start: dt.date) -> float:

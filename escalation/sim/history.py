@@ -32,7 +32,8 @@ from escalation.model.scenario import (
     resolve,
     validation_error,
 )
-from escalation.model.trigger import Trigger
+from escalation.model.trigger import Trigger, Uncertainty
+from escalation.model.variants import apply_variant, check_label, variant_labels
 from escalation.sim.engine import simulate
 from escalation.sim.run import Run
 
@@ -61,17 +62,59 @@ class HistoryActor(BaseModel):
     name: str = ""
 
 
+class Level(BaseModel):
+    """A documented staff level (or cap) of a presence on a date: an observation, not an act.
+
+    Replay carries staff from one documented act to the next; where a source reports a level
+    the acts do not explain (departures nobody documented, vacant posts), it is kept here, with
+    how it is known (``uncertain``), rather than explained by an invented act.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    date: dt.date
+    presence: str
+    staff: int | None = Field(default=None, ge=0)
+    cap: int | None = Field(default=None, ge=0)
+    vacant: int | None = Field(default=None, ge=0)
+    uncertain: dict[str, Uncertainty] = Field(default_factory=dict)
+    source: str
+    note: str = ""
+
+
+class Omission(BaseModel):
+    """A documented act the history does not model, and why (kept so that none is lost)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    date: str
+    actor: str
+    what: str
+    source: str
+    reason: str
+
+
 class History(BaseModel):
-    """A documented sequence of measures with the state it started from."""
+    """A documented sequence of measures with the state it started from.
+
+    ``data_version`` changes whenever the data change; ``compiled`` is the date the file was
+    made from its sources and ``accessed`` says when the sources were read (or that it was
+    not recorded).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     title: str = ""
+    data_version: str = ""
+    compiled: dt.date | None = None
+    accessed: str = ""
     start: dt.date
     actors: tuple[HistoryActor, ...] = ()
     presences: tuple[PresenceSpec, ...] = ()
     events: tuple[Trigger, ...] = Field(min_length=1)
+    levels: tuple[Level, ...] = ()
+    not_modelled: tuple[Omission, ...] = ()
     path: str | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -92,6 +135,10 @@ class History(BaseModel):
                 if e.id in seen:
                     raise ValueError(f"events[{i}].id: {e.id!r} is used twice")
                 seen.add(e.id)
+        pids = {p.id for p in self.presences}
+        for i, lv in enumerate(self.levels):
+            if pids and lv.presence not in pids:
+                raise ValueError(f"levels[{i}].presence: unknown presence {lv.presence!r}")
         return self
 
     def __repr__(self) -> str:
@@ -132,6 +179,35 @@ class History(BaseModel):
             note="announced: the date a measure was made public; effective: the date it took "
             "effect, where documented.",
         )
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """Labels of the documented alternative readings (see :mod:`escalation.model.variants`)."""
+        return variant_labels([*self.presences, *self.events])
+
+    def variant(self, label: str) -> History:
+        """Return the history with the alternatives labelled ``label`` in place of its values.
+
+        Raises
+        ------
+        HistoryError
+            If no presence or event has an alternative of that label.
+        """
+        try:
+            check_label(label, self.variants, f"history {self.name}")
+        except ValueError as exc:
+            raise HistoryError(str(exc), source=self.path or self.name) from None
+        return self.model_copy(
+            update={
+                "presences": apply_variant(self.presences, label),
+                "events": apply_variant(self.events, label),
+            }
+        )
+
+    def level(self, presence: str, when: dt.date | str) -> Level | None:
+        """The documented level of ``presence`` on ``when``, if a source gives one."""
+        day = _day(when)
+        return next((lv for lv in self.levels if lv.presence == presence and lv.date == day), None)
 
     @property
     def end(self) -> dt.date:

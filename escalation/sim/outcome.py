@@ -53,6 +53,8 @@ class Outcome:
     quiet: bool
     acts: int
     final: dict[str, tuple[int, int | None, Status]] = field(default_factory=dict)
+    #: Days from the start to each pair's first rupture, keyed by the sorted pair.
+    ruptures: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @classmethod
     def _build(cls, **fields: Any) -> Outcome:
@@ -80,6 +82,7 @@ class Outcome:
                 k: {"staff": s, "cap": c, "status": st.value}
                 for k, (s, c, st) in self.final.items()
             },
+            "ruptures": [[a, b, t] for (a, b), t in self.ruptures.items()],
         }
 
 

@@ -53,6 +53,7 @@ class Play:
         "rng",
         "rounds",
         "rupture",
+        "ruptures",
         "state",
         "stop_event",
         "stop_reason",
@@ -82,6 +83,7 @@ class Play:
         self.quiet_check = False
         self.triggers_left = 0
         self.rupture: tuple[float, date, tuple[str, str]] | None = None
+        self.ruptures: dict[tuple[str, str], float] = {}  # each pair's first rupture
         self.stop_reason: str | None = None
         self.end_time = prepared.horizon
         self.stop_event = simpy.Event(self.env)
@@ -198,14 +200,29 @@ class Play:
             forced = state._apply(m)
         self._log(now, Phase.EFFECTIVE, m, announced.act, announced.cause, forced)
         kind = m.kind
-        if (kind is MeasureKind.CLOSE or kind is MeasureKind.SUSPEND) and self.rupture is None:
+        if kind is MeasureKind.CLOSE or kind is MeasureKind.SUSPEND:
             a, b = sorted((m.actor, m.target))
-            if state.ruptured(a, b):
-                self.rupture = (now, self.prepared.date(now), (a, b))
-                if self.prepared.stop_at_rupture:
-                    self._stop("rupture", now)
+            if (a, b) not in self.ruptures and state.ruptured(a, b):
+                self._ruptured(a, b, now)
         if not self.pending:
             self._idle()
+
+    def _ruptured(self, a: str, b: str, now: float) -> None:
+        # The pair (a, b) has just ruptured: note it, and stop if the stop rule says so.
+        self.ruptures[a, b] = now
+        if self.rupture is None:
+            self.rupture = (now, self.prepared.date(now), (a, b))
+        rule = self.prepared.rupture_rule
+        if rule == "none":
+            return
+        if rule == "any":
+            stop = True
+        elif rule == "all":
+            stop = all(pair in self.ruptures for pair in self.state.pairs())
+        else:
+            stop = frozenset((a, b)) in rule
+        if stop:
+            self._stop("rupture", now)
 
     def _on_package(self, due: Any) -> None:
         self.pending -= 1
@@ -235,7 +252,7 @@ class Play:
             if ev.severity > self.peak:
                 self.peak = ev.severity
         self.last_announce = now
-        if not kind._statement:
+        if not kind._no_presence:
             self.pending += 1
             stamp = self.state.changes[m.presence]
             Due(env, delay, URGENT, self._on_effect, (m, ev, stamp))
@@ -373,4 +390,5 @@ class Play:
             quiet=reason == "quiet",
             acts=self.acts,
             final=self.state.snapshot(),
+            ruptures=dict(self.ruptures),
         )

@@ -21,7 +21,7 @@ class Prepared:
         self.start_ordinal = scenario.start.toordinal()
         self.horizon = scenario.horizon_days
         self.quiet_days = scenario.stop.quiet_days
-        self.stop_at_rupture = scenario.stop.rupture
+        self.rupture_rule = scenario.stop.rupture_rule
         ids = [a.id for a in scenario.actors]
         self.policies = {
             (a.id, b): a.policy_toward(b) for a in scenario.actors for b in ids if b != a.id

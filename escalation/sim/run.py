@@ -12,6 +12,7 @@ from escalation.model.event import Event, Phase
 from escalation.model.ladder import Ladder
 from escalation.model.measure import Measure
 from escalation.model.state import State
+from escalation.sim.dyads import DyadOutcome, dyad_outcomes
 from escalation.sim.outcome import Outcome
 
 
@@ -58,6 +59,11 @@ class Run:
     def start(self) -> date:
         """The scenario's start date."""
         return self.scenario.start
+
+    @property
+    def dyads(self) -> tuple[DyadOutcome, ...]:
+        """Outcomes per dyad (see :mod:`escalation.sim.dyads`), in order of first move."""
+        return dyad_outcomes(self)
 
     @property
     def announced(self) -> list[Event]:
