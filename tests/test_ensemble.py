@@ -27,9 +27,13 @@ def flaky(ctx: esc.Context):
 
 @pytest.fixture(scope="module")
 def scenario() -> esc.Scenario:
-    # Noisy tit-for-tat on Russia's side: some runs rupture, rounds and statuses vary.
+    # A noisy grim trigger that fires half the time on Russia's side: some runs rupture,
+    # rounds and statuses vary. (Noisy tit-for-tat no longer ruptures here: its answers in
+    # kind land at the NATO office that mirrors Russia's mission, and stall once it is empty.)
     base = esc.load_scenario("nato-russia-2021")
-    return base.with_policy("russia", esc.TitForTat(implementation_noise=0.3))
+    return base.with_policy(
+        "russia", esc.GrimTrigger(reply_probability=0.5, implementation_noise=0.3)
+    )
 
 
 @pytest.fixture(scope="module")
