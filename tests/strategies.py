@@ -99,9 +99,9 @@ _OWN_PARAMETERS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         {"forgiveness": st.floats(0.0, 1.0, allow_nan=False)}
     ),
     "tit-for-two-tats": st.fixed_dictionaries({"tats": st.integers(1, 4)}),
-    "grim-trigger": st.fixed_dictionaries({"threshold": st.integers(0, 8)}),
+    "grim-trigger": st.fixed_dictionaries({"threshold": st.integers(1, 8)}),
     "escalate-by-k": st.fixed_dictionaries({"k": st.integers(0, 3)}),
-    "gradual": st.fixed_dictionaries({"step": st.integers(0, 2)}),
+    "gradual": st.fixed_dictionaries({"step": st.integers(0, 2), "calming": st.integers(0, 3)}),
     "level-parity": st.just({}),
     "grievance": st.fixed_dictionaries(
         {
@@ -109,6 +109,16 @@ _OWN_PARAMETERS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
             "half_life": st.floats(5.0, 400.0, allow_nan=False),
             "k": st.integers(0, 2),
             "rupture_threshold": st.none() | st.floats(5.0, 40.0, allow_nan=False),
+        }
+    ),
+    "reciprocity": st.fixed_dictionaries(
+        {
+            "reply_probability": st.just(1.0),  # the logistic is its answer probability
+            "threshold": st.floats(0.5, 12.0, allow_nan=False),
+            "slope": st.floats(0.2, 10.0, allow_nan=False),
+            "rupture_gap": st.none() | st.floats(0.5, 20.0, allow_nan=False),
+            "half_life": st.floats(5.0, 400.0, allow_nan=False),
+            "ratio": st.floats(0.2, 3.0, allow_nan=False),
         }
     ),
     "passive": st.just({}),

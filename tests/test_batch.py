@@ -97,7 +97,9 @@ def test_random_scenarios_are_identical_run_for_run(scenario: esc.Scenario, root
 def test_every_built_in_policy_is_covered() -> None:
     from escalation.sim.batch.compile import POLICY_CODES
 
-    assert set(BUILTIN_POLICIES.values()) <= set(POLICY_CODES)
+    # Reciprocity (issue 10) keeps a grievance stock per pair: not compiled yet; it runs on
+    # the SimPy engine, and uncovered() says so.
+    assert set(BUILTIN_POLICIES.values()) - {esc.Reciprocity} <= set(POLICY_CODES)
 
 
 def test_runs_that_outgrow_the_buffers_go_to_simpy(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -411,7 +411,8 @@ class TestTitForTwoTats(PolicyContract):
         cap = measure("cap", "a", "b", "b-in-a", 1)
         assert answers(self.make(), context(world(), cap, time=3.0, received=[expel])) == []
 
-    def test_counting_starts_again_after_an_answer(self, world, context):
+    def test_consecutive_hostile_moves_are_answered_each_time(self, world, context):
+        # Tit for two tats answers while the last two moves were hostile, answered or not.
         tf2t = self.make()
         received = [
             as_event(measure("expel", "a", "b", "b-in-a", 1), eid=0, time=0.0),
@@ -420,18 +421,23 @@ class TestTitForTwoTats(PolicyContract):
         sent = [as_event(measure("expel", "b", "a", "a-in-b", 1), eid=2, time=9.0, cause=1)]
         third = measure("expel", "a", "b", "b-in-a", 1)
         ctx = context(world(), third, time=20.0, received=received, sent=sent)
-        assert answers(tf2t, ctx) == []
-        fourth = as_event(third, eid=3, time=20.0)
-        ctx = context(world(), third, time=30.0, received=[*received, fourth], sent=sent)
         assert len(answers(tf2t, ctx)) == 1
+        friendly = as_event(measure("reaccredit", "a", "b", "b-in-a", 1), eid=3, time=15.0)
+        ctx = context(world(), third, time=20.0, received=[*received, friendly], sent=sent)
+        assert answers(tf2t, ctx) == []  # a conciliatory move in between breaks the run
 
 
 class TestGrimTrigger(PolicyContract):
     policy_cls = esc.GrimTrigger
-    bad_params: ClassVar[list[dict[str, Any]]] = [{"threshold": -1}, {"threshold": "high"}]
+    bad_params: ClassVar[list[dict[str, Any]]] = [
+        {"threshold": -1},
+        {"threshold": 0},
+        {"threshold": "high"},
+    ]
 
     def test_breaks_every_channel_after_the_first_offence(self, world, context):
-        got = answers(self.make(), context(world(), measure("criticize", "a", "b")))
+        assert answers(self.make(), context(world(), measure("criticize", "a", "b"))) == []
+        got = answers(self.make(), context(world(), measure("expel", "a", "b", "b-in-a", 1)))
         assert sorted(got, key=str) == sorted(
             [
                 measure("close", "b", "a", "a-in-b"),
@@ -454,7 +460,9 @@ class TestGrimTrigger(PolicyContract):
         assert {m.kind for m in got} == {MeasureKind.CLOSE, MeasureKind.SUSPEND}
 
     def test_a_run_ends_in_rupture(self, scenario):
-        sc = scenario(None, self.make(lag=4), triggers=[trigger("a", "b", "accuse", day=1)])
+        sc = scenario(
+            None, self.make(lag=4), triggers=[trigger("a", "b", "expel", "b-in-a", 1, day=1)]
+        )
         out = esc.simulate(sc, seed=0).outcome
         assert out.ruptured and out.rupture_pair == ("a", "b") and out.last_mover == "b"
         assert out.time_to_rupture == 5.0 and out.stop_reason == "rupture"
@@ -483,7 +491,12 @@ class TestEscalateByK(PolicyContract):
 
 class TestGradual(PolicyContract):
     policy_cls = esc.Gradual
-    bad_params: ClassVar[list[dict[str, Any]]] = [{"step": -1}, {"step": 11}]
+    bad_params: ClassVar[list[dict[str, Any]]] = [
+        {"step": -1},
+        {"step": 11},
+        {"calming": -1},
+        {"calming": 11},
+    ]
 
     def test_escalates_with_the_count(self, world, context):
         stim = measure("expel", "a", "b", "b-in-a", 1)
@@ -500,7 +513,7 @@ class TestGradual(PolicyContract):
         assert [severity(m) for m in answers(self.make(), ctx)] == [4]
 
     def test_step_zero_is_tit_for_tat(self):
-        g0 = esc.simulate(contract_scenario(self.make(step=0)), seed=3)
+        g0 = esc.simulate(contract_scenario(self.make(step=0, calming=0)), seed=3)
         assert g0.events == esc.simulate(contract_scenario(esc.TitForTat()), seed=3).events
 
 

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from escalation.model.measure import MeasureKind
 from escalation.model.policy import Context, Decision, Policy
+from escalation.model.reciprocity import Reciprocity
 from escalation.model.state import Status
 from escalation.model.trigger import Trigger
 
@@ -85,45 +86,56 @@ class GenerousTitForTat(Policy):
 
 
 class TitForTwoTats(Policy):
-    """Answer only after ``tats`` hostile moves since the last one answered.
+    """Answer in kind only when the counterpart's last ``tats`` moves were all hostile.
 
-    A move is what the counterpart announced at one instant (a package counts once, as the
-    engine answers it once). Source: Axelrod (1980), Tit For Two Tats; ``tats = 1`` is
-    tit-for-tat.
+    Consecutive, as in Axelrod's Tit For Two Tats: one isolated hostile move is let pass, and
+    a conciliatory move (or a statement-free move that is not hostile) in between starts the
+    count again. A move is what the counterpart announced at one instant (a package counts
+    once, as the engine answers it once); remembered measures count as moves. Source:
+    Axelrod (1980), Tit For Two Tats; ``tats = 1`` is tit-for-tat.
     """
 
     type: Literal["tit-for-two-tats"] = "tit-for-two-tats"
     tats: int = Field(default=2, ge=1, le=20)
 
     def decide(self, ctx: Context) -> Decision:
-        """Count unanswered hostile measures; answer in kind once there are ``tats``."""
+        """Answer in kind when the counterpart's last ``tats`` moves were all hostile."""
         if not ctx.hostile:
             return ctx.answer_in_kind()
-        # The last event answered is the cause of one's latest hostile answer; compare ids, not
-        # times, since an answer may be announced at the same instant as a new measure.
-        answered = max(
-            (e.cause for e in ctx.sent if e.measure.is_hostile and e.cause is not None),
-            default=-1,
-        )
-        unanswered = {e.time for e in ctx.received if e.measure.is_hostile and e.id > answered}
-        return ctx.answer_in_kind() if len(unanswered) >= self.tats else None
+        # Walk back over the counterpart's moves (one per instant; a move is hostile if any
+        # of its measures is), stopping once ``tats`` of them are seen.
+        moves: list[bool] = []
+        last: float | None = None
+        for e in reversed(ctx.received):
+            if e.time != last:
+                if len(moves) == self.tats:
+                    break
+                moves.append(False)
+                last = e.time
+            if e.measure.is_hostile:
+                moves[-1] = True
+        return ctx.answer_in_kind() if len(moves) == self.tats and all(moves) else None
 
 
 class GrimTrigger(Policy):
-    """Once hit by a measure of at least ``threshold`` severity, break every channel.
+    """Once hit by a hostile act of at least ``threshold`` severity, break every channel.
 
-    Source: Friedman's Grudger in Axelrod (1980). Here defecting forever means closing every
-    presence of the counterpart one hosts and suspending one's own: a rupture.
+    Only acts count, not words: statements (criticism, accusations, threats) never trigger it.
+    The default threshold, 4, is an expulsion on the default ladder. Source: Friedman's
+    Grudger in Axelrod (1980). Here defecting forever means closing every presence of the
+    counterpart one hosts and suspending one's own: a rupture.
     """
 
     type: Literal["grim-trigger"] = "grim-trigger"
-    threshold: int = Field(default=1, ge=0)
+    threshold: int = Field(default=4, ge=1, le=10)
 
     def decide(self, ctx: Context) -> Decision:
         """Break every channel once triggered; until then let measures pass."""
         earlier = ctx.received[:-1]
-        hit = (ctx.hostile and ctx.severity >= self.threshold) or any(
-            e.measure.is_hostile and e.severity >= self.threshold for e in earlier
+        act = ctx.hostile and not ctx.stimulus.measure.is_statement
+        hit = (act and ctx.severity >= self.threshold) or any(
+            e.measure.is_hostile and not e.measure.is_statement and e.severity >= self.threshold
+            for e in earlier
         )
         if not hit:
             return None
@@ -145,22 +157,30 @@ class EscalateByK(Policy):
 
 
 class Gradual(Policy):
-    """Answer the n-th hostile move ``step * (n - 1)`` levels above its severity.
+    """Answer the n-th hostile move ``step * (n - 1)`` levels up, then calm down.
 
-    A move is what the counterpart announced at one instant (a package counts once). Source:
-    Beaufils, Delahaye & Mathieu (1997), Gradual: the n-th defection is punished n times; here
-    punishment grows in severity rather than in length.
+    A move is what the counterpart announced at one instant (a package counts once). After
+    each answer comes a calming phase: the next ``calming`` hostile moves of the counterpart
+    are let pass (they still count in n). Source: Beaufils, Delahaye & Mathieu (1997),
+    Gradual: the n-th defection is punished n times, then two cooperations calm the game
+    (``calming = 2``); here punishment grows in severity rather than in length, and calming is
+    not answering. ``calming = 0, step = 0`` is tit-for-tat.
     """
 
     type: Literal["gradual"] = "gradual"
     step: int = Field(default=1, ge=0, le=10)
+    calming: int = Field(default=2, ge=0, le=10)
 
     def decide(self, ctx: Context) -> Decision:
-        """Escalate by the number of hostile measures received before this one."""
+        """Let the move pass while calming; else escalate by the count of hostile moves."""
         if not ctx.hostile:
             return ctx.answer_in_kind()
-        n = len({e.time for e in ctx.received if e.measure.is_hostile})
-        return ctx.answer_in_kind(self.step * (n - 1))
+        moves = {e.time for e in ctx.received if e.measure.is_hostile}
+        if self.calming:
+            answers = [e.time for e in ctx.sent if e.measure.is_hostile and e.cause is not None]
+            if answers and sum(t > answers[-1] for t in moves) <= self.calming:
+                return None
+        return ctx.answer_in_kind(self.step * (len(moves) - 1))
 
 
 class LevelParity(Policy):
@@ -258,6 +278,7 @@ BUILTIN_POLICIES: dict[str, type[Policy]] = {
         Gradual,
         LevelParity,
         Grievance,
+        Reciprocity,
         Passive,
         Scripted,
     )

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -95,6 +95,10 @@ class Context:
     time: float
     rng: Stream
     package: Sequence[Event] = ()
+    #: What this actor keeps about this counterpart from one package to the next within a
+    #: run (e.g. a decayed grievance stock; see :mod:`escalation.model.reciprocity`). The
+    #: engine hands the same mapping for every package of the pair; it starts empty.
+    memo: dict[str, float] = field(default_factory=dict)
     # The last act found feasible in ``state`` by this context's helpers (the state does not
     # change while a policy decides), so that :meth:`Policy.plan` need not check it again.
     _checked: Measure | None = field(default=None, repr=False, compare=False)
@@ -128,6 +132,11 @@ class Context:
         """The same kind and size of act, aimed back (may be infeasible; see :meth:`reply`)."""
         e = self.stimulus
         return mirror_of(self.state, self.actor, e.measure, e.actor, e.magnitude, e.presence)
+
+    def mirror_of(self, e: Event, magnitude: int | None = None) -> Measure | None:
+        """The mirror of event ``e`` (of the counterpart), of ``magnitude`` (default: its own)."""
+        n = e.magnitude if magnitude is None else magnitude
+        return mirror_of(self.state, self.actor, e.measure, e.actor, n, e.presence)
 
     def reply(self, want: Measure | None, min_severity: int | None = None) -> Measure | None:
         """Apply the substitution rule to ``want`` with a severity floor.
@@ -217,6 +226,8 @@ class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: str = "policy"
+    #: Whether lags and effect delays are whole days (drawn, then rounded to the nearest day).
+    whole_days: ClassVar[bool] = False
     reply_probability: float = Field(default=1.0, ge=0.0, le=1.0, allow_inf_nan=False)
     lag: Delay = Field(
         default=Delay(median=12.0, sigma=0.5),
@@ -264,13 +275,18 @@ class Policy(BaseModel):
             one = self._carry_out(ctx, decision)
             if one is None:
                 return []
-            lag = self.lag.draw(rng)
-            return [_new(Plan, (one, lag, self.delay.draw(rng)))]
-        acts = [a for a in (self._carry_out(ctx, m) for m in decision) if a is not None]
-        if not acts:
-            return []
+            acts = [one]
+        else:
+            acts = [a for a in (self._carry_out(ctx, m) for m in decision) if a is not None]
+            if not acts:
+                return []
+        # One lag and one effect delay per answer: the acts of a package are announced
+        # together and take effect together (Moscow's three measures of 18 Oct 2021).
         lag = self.lag.draw(rng)
-        return [_new(Plan, (m, lag, self.delay.draw(rng))) for m in acts]
+        delay = self.delay.draw(rng)
+        if self.whole_days:
+            lag, delay = float(round(lag)), float(round(delay))
+        return [_new(Plan, (m, lag, delay)) for m in acts]
 
     def _carry_out(self, ctx: Context, m: Measure) -> Measure | None:
         # The act carried out for the act wanted: the substitution rule if it is infeasible,

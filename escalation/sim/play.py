@@ -43,6 +43,7 @@ class Play:
         "ladder",
         "last",
         "last_announce",
+        "memos",
         "packages",
         "peak",
         "pending",
@@ -74,6 +75,7 @@ class Play:
         # run costs nothing for the pairs it never involves.
         self.received: dict[tuple[str, str], list[Event]] = {}
         self.packages: dict[tuple[str, str], list[Event]] = {}
+        self.memos: dict[tuple[str, str], dict[str, float]] = {}  # see Context.memo
         self.pending = 0  # events scheduled that may still announce or change something
         self.acts = 0
         self.rounds = 0  # outcome counts, kept as the run goes (see escalation.sim.outcome)
@@ -309,6 +311,7 @@ class Play:
             stimulus.time,
             self.rng,
             package,
+            self.memos.setdefault(key, {}),
         )
         policy, trusted = self.prepared.deciders[key]
         plans = policy.plan(ctx)

@@ -51,7 +51,7 @@ POLICY_CODES: dict[type[Policy], tuple[int, tuple[str, ...]]] = {
     TitForTwoTats: (4, ("tats",)),
     GrimTrigger: (5, ("threshold",)),
     EscalateByK: (6, ("k",)),
-    Gradual: (7, ("step",)),
+    Gradual: (7, ("step", "calming")),
     LevelParity: (8, ()),
     Grievance: (9, ("threshold", "half_life", "k", "rupture_threshold")),
 }

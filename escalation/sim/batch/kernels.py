@@ -46,8 +46,8 @@ OPEN, SUSPENDED, CLOSED = 0, 1, 2
 # -- state and ladder --------------------------------------------------------------------------
 @tiny
 def hostile(k: int) -> bool:
-    """Whether kind ``k`` is hostile."""
-    return k < RESTORE
+    """Whether kind ``k`` is hostile (restrict and reduce, after recall, are)."""
+    return k < RESTORE or k > RECALL
 
 
 @tiny

@@ -233,9 +233,9 @@ def _decide(S, F, W, V, pk, first, key):
     if kept == 0:
         return
     lag = draw_delay(F[pf + 1], F[pf + 2], key, W, CTR)
+    delay = draw_delay(F[pf + 3], F[pf + 4], key, W, CTR)  # one per answer (a package)
     now, dec, cause = V[NOW], S[OW_DEC], ev(S, W, si, E_ID)
     for i in range(kept):
-        delay = draw_delay(F[pf + 3], F[pf + 4], key, W, CTR)
         W[PENDING] += 1
         k, p, n = W[dec + 3 * i], W[dec + 3 * i + 1], W[dec + 3 * i + 2]
         m = _add_measure(S, W, V, k, d, c, p, n, cause, delay)

@@ -182,25 +182,70 @@ def _proportional(S, W, d, c, si, sev_p, ratio):
 
 @kernel
 def _tit_for_two_tats(S, W, V, d, c, si, sev_p, tats):
-    na, head = S[N_ACTORS], S[OW_HEAD]
-    answered = -1
-    j = W[head + c * na + d]  # sent: by d against c
+    # The counterpart's last ``tats`` moves (one per instant) all hostile: count the hostile
+    # moves in a row at the end of the received list.
+    times = S[OV_ET]
+    run, have, cur_t, cur_h = 0, False, 0.0, False
+    j = W[S[OW_HEAD] + d * S[N_ACTORS] + c]
     while j >= 0:
-        if hostile(ev(S, W, j, E_KIND)) and ev(S, W, j, E_CAUSE) > answered:
-            answered = ev(S, W, j, E_CAUSE)
+        t = V[times + j]
+        if not have or t != cur_t:
+            if have:
+                run = run + 1 if cur_h else 0
+            have, cur_t, cur_h = True, t, False
+        if hostile(ev(S, W, j, E_KIND)):
+            cur_h = True
         j = ev(S, W, j, E_NEXT)
-    if _distinct_hostile_times(S, W, V, W[head + d * na + c], answered) >= tats:
+    if have:
+        run = run + 1 if cur_h else 0
+    if run >= tats:
         return _in_kind(S, W, d, c, si, sev_p, 0)
     return 0
 
 
 @kernel
+def _gradual(S, F, W, V, d, c, si, sev_p, pf):
+    # Escalate by the count of hostile moves; after an answer let ``calming`` moves pass.
+    na, times = S[N_ACTORS], S[OV_ET]
+    head = W[S[OW_HEAD] + d * na + c]
+    moves = _distinct_hostile_times(S, W, V, head, -(2**62))
+    calming = int(F[pf + 8])
+    if calming > 0:
+        last, seen = 0.0, False
+        j = W[S[OW_HEAD] + c * na + d]  # sent: by d against c
+        while j >= 0:
+            if hostile(ev(S, W, j, E_KIND)) and ev(S, W, j, E_CAUSE) >= 0:
+                last, seen = V[times + j], True
+            j = ev(S, W, j, E_NEXT)
+        if seen and _hostile_times_after(S, W, V, head, last) <= calming:
+            return 0
+    return _in_kind(S, W, d, c, si, sev_p, int(F[pf + 7]) * (moves - 1))
+
+
+@kernel
+def _hostile_times_after(S, W, V, head, after):
+    # Number of distinct times later than ``after`` of the hostile events of a list.
+    times = S[OV_ET]
+    count, prev, have = 0, 0.0, False
+    j = head
+    while j >= 0:
+        t = V[times + j]
+        if hostile(ev(S, W, j, E_KIND)) and t > after and (not have or t != prev):
+            count += 1
+            prev, have = t, True
+        j = ev(S, W, j, E_NEXT)
+    return count
+
+
+@kernel
 def _grim(S, W, d, c, si, sev_p, threshold):
     key = d * S[N_ACTORS] + c
-    hit = hostile(ev(S, W, si, E_KIND)) and sev_p >= threshold
+    sk = ev(S, W, si, E_KIND)
+    hit = hostile(sk) and not statement(sk) and sev_p >= threshold  # acts, not words
     j, last = W[S[OW_HEAD] + key], W[S[OW_TAIL] + key]
     while not hit and j >= 0 and j != last:  # every received event but the last
-        hit = hostile(ev(S, W, j, E_KIND)) and ev(S, W, j, E_SEV) >= threshold
+        k = ev(S, W, j, E_KIND)
+        hit = hostile(k) and not statement(k) and ev(S, W, j, E_SEV) >= threshold
         j = ev(S, W, j, E_NEXT)
     return _rupture(S, W, d, c) if hit else 0
 
@@ -278,9 +323,7 @@ def decide(S, F, W, V, kind, pf, d, c, si, sev_p, key):
         return _in_kind(S, W, d, c, si, sev_p, 0)
     if kind == 4:
         return _tit_for_two_tats(S, W, V, d, c, si, sev_p, int(F[pf + 7]))
-    head = W[S[OW_HEAD] + d * S[N_ACTORS] + c]
-    moves = _distinct_hostile_times(S, W, V, head, -(2**62))
-    return _in_kind(S, W, d, c, si, sev_p, int(F[pf + 7]) * (moves - 1))
+    return _gradual(S, F, W, V, d, c, si, sev_p, pf)
 
 
 @kernel
