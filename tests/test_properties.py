@@ -222,7 +222,7 @@ TFT_IN_DISGUISE = [
     (esc.GenerousTitForTat, {"forgiveness": 0.0}),
     (esc.TitForTwoTats, {"tats": 1}),
     (esc.EscalateByK, {"k": 0}),
-    (esc.Gradual, {"step": 0}),
+    (esc.Gradual, {"step": 0, "calming": 0}),
     (esc.Proportional, {"ratio": 1.0}),
 ]
 
