@@ -84,7 +84,11 @@ def test_bundled_scenarios_are_identical_run_for_run(name: str) -> None:
 @settings(
     max_examples=150,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_random_scenarios_are_identical_run_for_run(scenario: esc.Scenario, root: int) -> None:
     assume(batch.uncovered(scenario) is None)

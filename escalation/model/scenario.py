@@ -92,20 +92,14 @@ class PresenceSpec(BaseModel):
     staff: int = Field(ge=0)
     cap: int | None = Field(default=None, ge=0)
     status: Status = Status.OPEN
-    mirrors: str | None = Field(
-        default=None,
-        description="Id of the counterpart's presence this one corresponds to (a diplomatic "
-        "mission mirrors a diplomatic one, a military one a military one): an answer in "
-        "kind to a measure at either lands at the other.",
-    )
+    #: Id of the counterpart's presence this one corresponds to (diplomatic to diplomatic,
+    #: military to military): an answer in kind to a measure at either lands at the other.
+    mirrors: str | None = None
     source: str = ""
     note: str = ""
     uncertain: dict[str, Uncertainty] = Field(default_factory=dict)
-    alternatives: dict[str, dict[str, Any]] = Field(
-        default_factory=dict,
-        description="Documented alternative values by variant label, e.g. "
-        "{kommersant: {staff: 6}} (see Scenario.variant).",
-    )
+    #: Documented alternatives by variant label, e.g. {kommersant: {staff: 6}} (variant()).
+    alternatives: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> PresenceSpec:
@@ -115,8 +109,6 @@ class PresenceSpec(BaseModel):
             raise ValueError(f"staff {self.staff} is above the cap {self.cap}")
         if self.status is not Status.OPEN and self.staff:
             raise ValueError(f"a {self.status} presence holds no staff")
-        if self.mirrors == self.id:
-            raise ValueError("a presence cannot mirror itself")
         for label, values in self.alternatives.items():
             bad = sorted(set(values) - {"staff", "cap"})
             if bad:
@@ -347,11 +339,8 @@ class Scenario(Counterfactuals, BaseModel):
     def variant(self, label: str) -> Scenario:
         """A copy with the alternatives labelled ``label`` in place of the values kept."""
         check_label(label, self.variants, f"scenario {self.name}")
-        return self.replace(
-            presences=apply_variant(self.presences, label),
-            triggers=apply_variant(self.triggers, label),
-            memory=apply_variant(self.memory, label),
-        )
+        parts = ("presences", "triggers", "memory")
+        return self.replace(**{k: apply_variant(getattr(self, k), label) for k in parts})
 
 
 def _unique(ids: list[str], what: str) -> None:
