@@ -20,6 +20,7 @@ from escalation.base.executors import executor_for
 from escalation.base.files import write_atomic
 from escalation.base.seeds import Seed, root_entropy
 from escalation.calibrate.batch import simulate_batch
+from escalation.calibrate.episodeset import EpisodeSet, problem_of
 from escalation.calibrate.posterior import Posterior
 from escalation.calibrate.problem import CalibrationProblem
 
@@ -141,7 +142,7 @@ def predictive_checks(
     seed: Seed = 0,
     workers: int | None = None,
     executor: cf.Executor | None = None,
-    problem: CalibrationProblem | None = None,
+    problem: CalibrationProblem | EpisodeSet | None = None,
 ) -> PredictiveChecks:
     """Simulate ``draws`` runs from the posterior and compare their summaries with the data.
 
@@ -150,7 +151,7 @@ def predictive_checks(
     recorded in the posterior.
     """
     if problem is None:
-        problem = CalibrationProblem.from_posterior(posterior)
+        problem = problem_of(posterior)
     entropy = root_entropy(seed)
     picks, sims = np.random.SeedSequence(entropy).spawn(2)
     idx = posterior.sample(np.random.default_rng(picks), draws)

@@ -18,6 +18,7 @@ from typing import Any, Literal, TextIO
 from escalation.base.errors import InputError
 from escalation.base.executors import executor_for
 from escalation.base.seeds import Seed
+from escalation.calibrate.episodeset import EpisodeSet
 from escalation.calibrate.generation import GenerationReport, ProgressCallback
 from escalation.calibrate.posterior import Posterior
 from escalation.calibrate.priors import Priors
@@ -83,7 +84,7 @@ def calibrate(
     checkpoint: str | Path | None = None,
     resume: bool = False,
     progress: bool | ProgressCallback | None = None,
-    problem: CalibrationProblem | None = None,
+    problem: CalibrationProblem | EpisodeSet | None = None,
     **build: Any,
 ) -> Posterior:
     """Fit the calibrated actor's policy parameters to the documented episodes.
@@ -122,7 +123,9 @@ def calibrate(
         ``True`` to print progress to standard error, or a callable receiving
         :class:`~escalation.calibrate.generation.GenerationReport` objects.
     problem
-        A ready :class:`CalibrationProblem` (then ``scenario`` and ``history`` are ignored
+        A ready :class:`CalibrationProblem`, or an
+        :class:`~escalation.calibrate.episodeset.EpisodeSet` of several episodes sharing the
+        parameters (then ``scenario`` and ``history`` are ignored
         and may be ``None``).
     **build
         More arguments of :meth:`CalibrationProblem.build` (``episodes``, ``window_days``, ...).
@@ -149,7 +152,7 @@ def calibrate(
 
 
 def _fit_rejection(
-    problem: CalibrationProblem,
+    problem: CalibrationProblem | EpisodeSet,
     pool: cf.Executor | None,
     population: int,
     simulations: int,
@@ -165,14 +168,15 @@ def _fit_rejection(
         simulations=simulations,
         seed=seed,
         executor=pool,
-        summaries=problem.summaries.names,
+        summaries=problem.names,
+        weights=problem.weights,
         model=problem.description(),
         progress=progress,
     )
 
 
 def _fit_smc(
-    problem: CalibrationProblem,
+    problem: CalibrationProblem | EpisodeSet,
     pool: cf.Executor | None,
     seed: Seed,
     progress: ProgressCallback | None,
@@ -198,7 +202,8 @@ def _fit_smc(
             seed=seed,
             quantile=quantile,
             executor=pool,
-            summaries=problem.summaries.names,
+            summaries=problem.names,
+            weights=problem.weights,
             model=problem.description(),
             resume=start_from,
             on_generation=save if checkpoint is not None else None,

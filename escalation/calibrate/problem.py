@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -28,6 +28,19 @@ from escalation.sim.history import History, load_history, replay
 from escalation.sim.run import Run
 
 
+class RunSummaries(Protocol):
+    """Anything that summarises a run as a vector of named numbers."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Names of the summaries, in order."""
+        ...
+
+    def compute(self, run: Run) -> np.ndarray:
+        """The summaries of ``run``."""
+        ...
+
+
 @dataclass(frozen=True)
 class ScenarioModel:
     """The fitting scenario as a model: runs under parameter vectors, summarised.
@@ -37,7 +50,7 @@ class ScenarioModel:
 
     scenario: Scenario
     priors: Priors
-    summaries: EpisodeSummaries
+    summaries: RunSummaries
 
     def scenario_for(self, theta: Sequence[float] | np.ndarray) -> Scenario:
         """The fitting scenario with the calibrated actors following ``theta``."""
@@ -154,6 +167,16 @@ class CalibrationProblem:
             observed=spec.compute(documented),
             source={"scenario": scenario.name, "history": history.name},
         )
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Names of the summaries."""
+        return self.summaries.names
+
+    @property
+    def weights(self) -> None:
+        """Summary weights in the distance: none (each weighs 1)."""
+        return None
 
     @property
     def simulator(self) -> ScenarioModel:

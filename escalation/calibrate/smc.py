@@ -14,6 +14,7 @@ import concurrent.futures as cf
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,38 @@ def distances(sims: np.ndarray, observed: np.ndarray, scales: np.ndarray) -> np.
     z = (np.asarray(sims, dtype=float) - observed) / scales
     d = np.sqrt(np.sum(z * z, axis=1))
     return np.where(np.isfinite(d), d, np.inf)
+
+
+@dataclass(frozen=True)
+class _Weighted:
+    """Summary weights still to be applied to scales not yet computed."""
+
+    scales: np.ndarray | None
+    weights: np.ndarray
+
+
+def _weighted(
+    scales: Sequence[float] | np.ndarray | None, weights: Sequence[float] | np.ndarray | None
+) -> np.ndarray | _Weighted | None:
+    """Given scales and summary weights, in the form :func:`_scales` completes."""
+    if weights is None:
+        return None if scales is None else np.asarray(scales, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if w.ndim != 1 or not np.all(np.isfinite(w)) or np.any(w <= 0):
+        raise ValueError("summary weights must be finite and positive")
+    return _Weighted(None if scales is None else np.asarray(scales, dtype=float), w)
+
+
+def _scales(sims: np.ndarray, given: np.ndarray | _Weighted | None) -> np.ndarray:
+    """The scales of the distance: given, or from ``sims``, divided by any summary weights."""
+    if given is None:
+        return summary_scales(sims)
+    if isinstance(given, _Weighted):
+        base = summary_scales(sims) if given.scales is None else given.scales
+        if base.shape != given.weights.shape:
+            raise ValueError(f"need {base.size} summary weights, not {given.weights.size}")
+        return base / given.weights
+    return given
 
 
 def tolerance(distances: np.ndarray, weights: np.ndarray, quantile: float) -> float:
@@ -97,6 +130,7 @@ def smc(
     seed: Seed = None,
     quantile: float = 0.5,
     scales: Sequence[float] | np.ndarray | None = None,
+    weights: Sequence[float] | np.ndarray | None = None,
     min_acceptance: float = 0.01,
     executor: cf.Executor | None = None,
     summaries: Sequence[str] | None = None,
@@ -123,6 +157,8 @@ def smc(
         Tolerance of generation t: this weighted quantile of generation t-1's distances.
     scales
         Summary scales; by default from generation 1's simulations.
+    weights
+        Weight of each summary in the distance (default 1 each): its scale is divided by it.
     min_acceptance
         Stop early, keeping the last full generation, when a generation would need more than
         ``population / min_acceptance`` simulations.
@@ -165,7 +201,7 @@ def smc(
         on_generation=on_generation,
         progress=progress,
     )
-    return _run(setup, resume, scales)
+    return _run(setup, resume, _weighted(scales, weights))
 
 
 def _check_arguments(
@@ -182,7 +218,7 @@ def _check_arguments(
 
 
 def _run(
-    setup: Setup, resume: Posterior | None, scales: Sequence[float] | np.ndarray | None
+    setup: Setup, resume: Posterior | None, scales: np.ndarray | _Weighted | None
 ) -> Posterior:
     """Generations from the first (or from the checkpoint ``resume``) to the last."""
     began = time.perf_counter()
@@ -206,14 +242,14 @@ def _run(
     return final.with_meta(total_seconds=time.perf_counter() - began)
 
 
-def _first_generation(setup: Setup, scales: Sequence[float] | np.ndarray | None) -> Population:
+def _first_generation(setup: Setup, scales: np.ndarray | _Weighted | None) -> Population:
     """Generation 1: draws from the prior, all kept; its simulations fix the summary scales."""
     t0 = time.perf_counter()
     n = setup.population
     rng, sim_seq = _generation_seeds(setup.entropy, 1)
     particles = setup.priors.sample(rng, n)
     sims = simulate_batch(setup.simulator, particles, sim_seq.spawn(n), setup.executor)
-    scale = summary_scales(sims) if scales is None else np.asarray(scales, dtype=float)
+    scale = _scales(sims, scales)
     dist = distances(sims, setup.observed, scale)
     record = Generation(1, math.inf, n, n, n, n, time.perf_counter() - t0, proposed=n)
     return Population(particles, np.full(n, 1.0 / n), dist, scale, (record,))
@@ -286,6 +322,7 @@ def rejection(
     simulations: int = 10_000,
     seed: Seed = None,
     scales: Sequence[float] | np.ndarray | None = None,
+    weights: Sequence[float] | np.ndarray | None = None,
     executor: cf.Executor | None = None,
     summaries: Sequence[str] | None = None,
     model: Mapping[str, Any] | None = None,
@@ -305,7 +342,7 @@ def rejection(
     rng, sim_seq = _generation_seeds(entropy, 1)
     theta = priors.sample(rng, simulations)
     sims = simulate_batch(simulator, theta, sim_seq.spawn(simulations), executor)
-    scale = summary_scales(sims) if scales is None else np.asarray(scales, dtype=float)
+    scale = _scales(sims, _weighted(scales, weights))
     d = distances(sims, obs, scale)
     keep = np.argsort(d, kind="stable")[:population]
     eps = float(d[keep[-1]])

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from escalation.base.errors import InputError
 from escalation.cli.common import (
     EXIT_OK,
     Subparsers,
@@ -18,8 +19,8 @@ from escalation.cli.common import (
     workers_number,
 )
 from escalation.cli.output import check_out
-from escalation.model.scenario import load_scenario
-from escalation.sim.history import load_history
+from escalation.model.scenario import Scenario, load_scenario
+from escalation.sim.history import History, load_history
 
 
 def add_parser(commands: Subparsers) -> None:
@@ -33,8 +34,18 @@ def add_parser(commands: Subparsers) -> None:
         "checkpoint after every generation (--resume continues it with identical results). "
         "The data are a handful of episodes: expect wide intervals.",
     )
-    cal.add_argument("scenario", metavar="SCENARIO", help="bundled scenario name or YAML file")
-    cal.add_argument("history", metavar="HISTORY", help="bundled history name, YAML or CSV file")
+    cal.add_argument(
+        "scenario", metavar="SCENARIO", nargs="?", help="bundled scenario name or YAML file"
+    )
+    cal.add_argument(
+        "history", metavar="HISTORY", nargs="?", help="bundled history name, YAML or CSV file"
+    )
+    cal.add_argument(
+        "--episodes",
+        metavar="FILE",
+        help="episode-set YAML: several scenarios and histories fitted together, with the "
+        "summaries and weights of each (instead of SCENARIO HISTORY)",
+    )
     cal.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for results")
     cal.add_argument(
         "--seed", type=seed_number, default=0, metavar="N", help="seed of every draw (default 0)"
@@ -52,9 +63,28 @@ def add_parser(commands: Subparsers) -> None:
     cal.set_defaults(handler=cmd_calibrate)
 
 
+def _inputs(args: argparse.Namespace) -> tuple[Scenario | None, History | None]:
+    """SCENARIO and HISTORY, or neither with ``--episodes``."""
+    given = args.scenario is not None, args.history is not None
+    if args.episodes is not None:
+        if any(given):
+            raise InputError(
+                "give either --episodes or SCENARIO HISTORY, not both", field="--episodes"
+            )
+        return None, None
+    if not all(given):
+        raise InputError("give SCENARIO and HISTORY (or --episodes FILE)", field="SCENARIO")
+    return (
+        load_scenario(expect("scenario", args.scenario)),
+        load_history(expect("history", args.history)),
+    )
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """``escalation calibrate``: ABC-SMC on a history; results and checkpoints in ``--out``."""
-    from escalation.cli.calibrate_outputs import calibrate_to_dir  # loads only when calibrating
+    # loaded only when calibrating
+    from escalation.calibrate.episodefile import load_episode_set
+    from escalation.cli.calibrate_outputs import calibrate_to_dir
 
     check_out(args.out, force=args.force, resume=args.resume)
     checkpoint = args.out / "checkpoint.json"
@@ -72,18 +102,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         for k, v in (("population", args.population), ("generations", args.generations))
         if v is not None
     }
-    scenario = load_scenario(expect("scenario", args.scenario))
-    history = load_history(expect("history", args.history))
     with resumable(checkpoint, "generations"):
         calibrate_to_dir(
-            scenario,
-            history,
+            *_inputs(args),
             args.out,
             priors=args.priors,
             seed=args.seed,
             workers=args.workers,
             resume=args.resume,
             progress=True,
+            problem=load_episode_set(args.episodes, args.priors) if args.episodes else None,
             **sizes,
         )
     print(f"wrote posterior.json, predictive_checks.csv and plots to {args.out}", file=sys.stderr)

@@ -16,6 +16,7 @@ from escalation.base.files import write_atomic
 from escalation.base.seeds import Seed
 from escalation.calibrate.checks import DEFAULT_DRAWS, PredictiveChecks, predictive_checks
 from escalation.calibrate.driver import DEFAULT_GENERATIONS, DEFAULT_POPULATION, calibrate
+from escalation.calibrate.episodeset import EpisodeSet
 from escalation.calibrate.generation import ProgressCallback
 from escalation.calibrate.posterior import Posterior
 from escalation.calibrate.priors import Priors
@@ -26,8 +27,8 @@ from escalation.sim.history import History
 
 
 def calibrate_to_dir(
-    scenario: Scenario | str | Path,
-    history: History | str | Path,
+    scenario: Scenario | str | Path | None,
+    history: History | str | Path | None,
     out_dir: str | Path,
     *,
     priors: Priors | Mapping[str, Any] | str | Path | None = None,
@@ -40,6 +41,7 @@ def calibrate_to_dir(
     draws: int = DEFAULT_DRAWS,
     plots: bool = True,
     echo: TextIO | None = None,
+    problem: CalibrationProblem | EpisodeSet | None = None,
 ) -> Posterior:
     """Calibrate and write everything to ``out_dir`` (what ``escalation calibrate`` does).
 
@@ -48,10 +50,14 @@ def calibrate_to_dir(
     and the plots ``posterior_pairs.png``, ``posterior_marginals.png`` and
     ``predictive_checks.png``. Prints the posterior table and the predictive-check table to
     ``echo`` (standard output by default). Input errors are raised before anything is
-    written.
+    written. ``problem`` (one history, or an episode set) replaces ``scenario``, ``history``
+    and ``priors``.
     """
     began = time.perf_counter()
-    problem = CalibrationProblem.build(scenario, history, priors)
+    if problem is None:
+        if scenario is None or history is None:
+            raise ValueError("give scenario and history, or problem")
+        problem = CalibrationProblem.build(scenario, history, priors)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("not a folder", source=out)
