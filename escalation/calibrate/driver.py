@@ -123,9 +123,8 @@ def calibrate(
         ``True`` to print progress to standard error, or a callable receiving
         :class:`~escalation.calibrate.generation.GenerationReport` objects.
     problem
-        A ready :class:`CalibrationProblem`, or an
-        :class:`~escalation.calibrate.episodeset.EpisodeSet` of several episodes sharing the
-        parameters (then ``scenario`` and ``history`` are ignored
+        A ready :class:`CalibrationProblem` or :class:`~escalation.calibrate.episodeset.EpisodeSet`
+        (several episodes sharing the parameters; then ``scenario`` and ``history`` are ignored
         and may be ``None``).
     **build
         More arguments of :meth:`CalibrationProblem.build` (``episodes``, ``window_days``, ...).

@@ -147,10 +147,8 @@ def smc(
         The model to fit; must pickle if ``executor`` is a process pool.
     priors, observed
         Priors of the parameters (their order is the column order); the observed summaries.
-    population
-        Particles per generation.
-    generations
-        Generations in all, the first drawn from the prior.
+    population, generations
+        Particles per generation; generations in all, the first drawn from the prior.
     seed
         Every random draw derives from it; ``None`` draws fresh entropy and records it.
     quantile
@@ -165,13 +163,12 @@ def smc(
     executor
         Where to run the simulations (serially in this process if ``None``).
     summaries, model
-        Names of the summaries, and a JSON-able description of the model (kept as is).
+        Names of the summaries; a JSON-able description of the model (kept as is).
     resume
         A checkpoint (an incomplete posterior from the same settings) to continue from.
-    on_generation
-        Called with the posterior so far after every generation (to checkpoint it).
-    progress
-        Called after every batch of simulations.
+    on_generation, progress
+        Called with the posterior so far after every generation (to checkpoint it); called
+        after every batch of simulations.
 
     Returns
     -------
