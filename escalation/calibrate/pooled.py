@@ -166,7 +166,7 @@ class PooledSummaries(BaseModel):
         ratios = [math.log1p(d.removed_back) - math.log1p(d.removed) for d in dyads]
         in_kind = [d.answered and lo <= d.ratio <= hi for d in dyads]
         n = len(dyads)
-        return np.array(
+        values = np.array(
             [
                 sum(d.answered for d in dyads) / n if n else 0.0,
                 sum(in_kind) / n if n else 0.0,
@@ -176,6 +176,9 @@ class PooledSummaries(BaseModel):
             ],
             dtype=float,
         )
+        # rounded, so that interpolated quantiles of equal values are equal (a scale of 1e-16
+        # from rounding noise would blow up the ABC distance)
+        return np.round(values, 12)
 
 
 def _quantiles(values: Sequence[float], qs: Sequence[float], empty: float) -> list[float]:
