@@ -267,3 +267,10 @@ def test_episodes_and_scenario_together_are_refused(tmp_path, history_file, caps
     out = tmp_path / "fit"
     code = main(["calibrate", "x", "y", "--episodes", str(path), "--out", str(out)])
     assert code == 2 and "not both" in capsys.readouterr().err
+
+
+def test_a_constant_summary_gets_scale_one_despite_rounding_noise():
+    from escalation.calibrate.smc import summary_scales
+
+    sims = np.full((200, 1), -1.3862943611198906)  # nanstd of this is ~1e-15, not 0
+    assert summary_scales(sims)[0] == 1.0

@@ -30,12 +30,17 @@ from escalation.calibrate.priors import Priors
 
 # -- distances ---------------------------------------------------------------------------------
 def summary_scales(sims: np.ndarray) -> np.ndarray:
-    """Scale of each summary column: MAD * 1.4826, else the SD, else 1."""
+    """Scale of each summary column: MAD * 1.4826, else the SD, else 1.
+
+    A SD at the level of rounding noise (a column of equal values whose mean is not exactly
+    representable) counts as 0, so that it cannot blow up the distance.
+    """
     sims = np.asarray(sims, dtype=float)
     med = np.nanmedian(sims, axis=0)
     mad = 1.4826 * np.nanmedian(np.abs(sims - med), axis=0)
     sd = np.nanstd(sims, axis=0)
-    out = np.where(mad > 0, mad, np.where(sd > 0, sd, 1.0))
+    noise = 1e-9 * np.maximum(1.0, np.abs(med))
+    out = np.where(mad > 0, mad, np.where(sd > noise, sd, 1.0))
     return np.where(np.isfinite(out), out, 1.0)
 
 
