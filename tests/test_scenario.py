@@ -309,7 +309,8 @@ def test_invalid_scenario_gives_one_clear_message(tmp_path: Path, case: str) -> 
         esc.load_scenario(path)
     err = info.value
     message = str(err)
-    assert "\n" not in message
+    # one line per problem (issue 12, item 13), each naming the file
+    assert all(line.startswith(str(path)) for line in message.splitlines())
     assert err.source == str(path) and message.startswith(str(path))
     assert err.field == field
     assert f"'{field}'" in message

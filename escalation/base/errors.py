@@ -24,21 +24,36 @@ class InputError(EscalationError, ValueError):
         The file (or other origin, such as ``"<python>"``) the input came from.
     field
         Dotted path of the offending field inside the input, if known.
+    also
+        Further problems found in the same input, each shown on a line of its own after
+        this one (the command line prints every line).
     """
 
     def __init__(
-        self, problem: str, *, source: str | Path | None = None, field: str | None = None
+        self,
+        problem: str,
+        *,
+        source: str | Path | None = None,
+        field: str | None = None,
+        also: tuple[InputError, ...] = (),
     ):
         self.problem = problem
         self.source = str(source) if source is not None else None
         self.field = field
+        self.also = also
         where = []
         if self.source:
             where.append(self.source)
         if field:
             where.append(f"field '{field}'")
         prefix = ": ".join(where)
-        super().__init__(f"{prefix}: {problem}" if prefix else problem)
+        line = " ".join((f"{prefix}: {problem}" if prefix else problem).split())
+        super().__init__("\n".join([line, *(str(e) for e in also)]))
+
+    @property
+    def lines(self) -> list[str]:
+        """One line per problem, this one first."""
+        return str(self).splitlines()
 
 
 class ScenarioError(InputError):

@@ -39,12 +39,13 @@ def read_text(path: str | Path, *, what: str = "file", limit: int = MAX_TEXT_BYT
         raise InputError(f"{what} is a folder, not a file", source=path) from None
     except OSError as exc:
         raise InputError(f"cannot open the {what} ({exc.strerror})", source=path) from None
-    with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fh.fileno())
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
         if stat.S_ISDIR(info.st_mode):
             raise InputError(f"{what} is a folder, not a file", source=path)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{what} is not a regular file (a device or a pipe?)", source=path)
+        raise InputError(f"{what} is not a regular file (a device or a pipe?)", source=path)
+    with os.fdopen(fd, "rb") as fh:
         if info.st_size > limit:
             raise InputError(
                 f"{what} is {info.st_size:,} bytes, more than the limit of {limit:,}", source=path

@@ -27,8 +27,9 @@ from escalation.base.errors import InputError, ScenarioError
 from escalation.base.files import read_text, write_atomic
 from escalation.calibrate.generation import Generation
 from escalation.calibrate.priors import Priors
+from escalation.model.files import field_path
 from escalation.model.parameters import POSTERIOR_FORMAT, PosteriorScenarios
-from escalation.model.scenario import Scenario, field_path
+from escalation.model.scenario import Scenario
 
 #: The ``version`` field of a posterior file.
 FORMAT_VERSION = 1

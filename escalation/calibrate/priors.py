@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from escalation.base.errors import InputError
 from escalation.calibrate.distributions import Distribution, Prior
+from escalation.model.files import read_yaml, validation_error
 from escalation.model.parameters import set_parameters
 from escalation.model.policy import Policy
-from escalation.model.scenario import PolicyField, Scenario, read_yaml, validation_error
+from escalation.model.scenario import PolicyField, Scenario
 
 
 class Priors(BaseModel):

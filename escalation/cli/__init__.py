@@ -6,10 +6,11 @@ and prints its dated events and outcome; ``--out DIR`` also writes ``events.csv`
 through the same engine and prints the state it ends in. ``escalation validate FILE`` checks a
 scenario or history file. Results go to stdout, notes to stderr.
 
-Exit status: 0 on success; 2 on bad input (a missing or invalid file, a bad option), with one
-line on stderr naming the file, the field and the problem, and nothing written; 130 when
-interrupted. Output files are first written to a temporary folder next to ``--out`` and moved
-into place only once all of them are complete; other files already in ``--out`` are kept.
+Exit status: 0 on success; 2 on bad input (a missing or invalid file, a bad option), with
+one line on stderr per problem, naming the file, the field and the problem, and nothing
+written; 130 when interrupted. Output files are first written to a temporary folder next to
+``--out`` and moved into place only once all of them are complete; other files already in
+``--out`` are kept.
 
 One module per command (:mod:`~escalation.cli.run`, :mod:`~escalation.cli.replay`,
 :mod:`~escalation.cli.validate`, :mod:`~escalation.cli.calibrate`,
@@ -74,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             with contextlib.redirect_stdout(sink):
                 return handler(args)
     except InputError as exc:
-        print(f"escalation: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        for line in exc.lines:
+            print(f"escalation: error: {line}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("escalation: interrupted", file=sys.stderr)

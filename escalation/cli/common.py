@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from escalation.base.errors import InputError
-from escalation.model.scenario import bundled_scenarios, read_yaml
+from escalation.model.files import read_yaml
+from escalation.model.scenario import bundled_scenarios
 from escalation.sim.history import bundled_histories
 
 EXIT_OK = 0
@@ -126,8 +127,13 @@ def resumable(checkpoint: Path | None, done: str) -> Iterator[None]:
     if checkpoint is None:
         yield
         return
+    existed = checkpoint.exists()
     try:
         yield
+    except InputError:
+        if not existed:  # made by this call, which can only fail the same way again
+            _remove(checkpoint)
+        raise
     except KeyboardInterrupt:
         print(
             f"escalation: interrupted; finished {done} are kept in {checkpoint}: run the same "
@@ -135,7 +141,12 @@ def resumable(checkpoint: Path | None, done: str) -> Iterator[None]:
             file=sys.stderr,
         )
         raise
-    if checkpoint.is_dir():
+    _remove(checkpoint)
+
+
+def _remove(checkpoint: Path) -> None:
+    """Remove a checkpoint file or folder (a link is removed, never followed)."""
+    if checkpoint.is_dir() and not checkpoint.is_symlink():
         shutil.rmtree(checkpoint, ignore_errors=True)
     else:
         checkpoint.unlink(missing_ok=True)

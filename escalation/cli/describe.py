@@ -32,8 +32,9 @@ def describe_outcome(run: Run) -> str:
         first += f" (day {o.time_to_rupture:.1f})"
     else:
         first = "no rupture"
+    quiet = run.scenario.stop.quiet_days
     reasons = {
-        "quiet": f"quiet for {run.scenario.stop.quiet_days:g} days",
+        "quiet": f"quiet for {quiet:g} days" if quiet is not None else "quiet",
         "rupture": "stop at rupture",
         "horizon": f"horizon of {run.scenario.horizon_days:g} days reached",
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -209,16 +211,19 @@ def run_many(
     if checkpoint is not None and not resume:
         refuse_leftover(checkpoint, "ensemble")
     with resumable(checkpoint, "chunks"):
-        ensemble = _ensemble(
+        ensemble = _checked(
+            lambda: _ensemble(
+                scenario,
+                runs,
+                seed,
+                workers=workers,
+                scheduler=scheduler,
+                chunk_size=chunk_size,
+                checkpoint=checkpoint,
+                resume=resume,
+                strict=strict,
+            ),
             scenario,
-            runs,
-            seed,
-            workers=workers,
-            scheduler=scheduler,
-            chunk_size=chunk_size,
-            checkpoint=checkpoint,
-            resume=resume,
-            strict=strict,
         )
         summary = ensemble.summary()
         if out is not None:
@@ -243,6 +248,45 @@ def terms(scenario: Scenario) -> str:
         "runs by the same actor. Peak severity is the highest ladder level (L0-L10) of a "
         "hostile measure announced; last mover is the actor of the last one."
     )
+
+
+def _checked(make: Callable[[], Ensemble], scenario: Scenario) -> Ensemble:
+    """Run ``make``, turning failed runs into one line each: a note, or an error if all failed.
+
+    A run that fails under ``--strict``, or every run failing, is an :class:`InputError`
+    (exit 2, and the checkpoint is removed: running again would fail the same way).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        try:
+            ensemble = make()
+        except InputError:
+            raise
+        except Exception as exc:  # --strict: the first failed run's own exception
+            notes = " ".join(getattr(exc, "__notes__", []))
+            raise InputError(
+                f"a run failed ({type(exc).__name__}: {exc}) {notes}".strip(),
+                source=scenario.name,
+                field="--strict",
+            ) from None
+    for w in caught:
+        if not issubclass(w.category, RuntimeWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    errors = ensemble.errors
+    if errors and len(errors) == ensemble.runs:
+        first = min(errors)
+        raise InputError(
+            f"all {ensemble.runs} runs failed (run {first}: {errors[first]}); nothing written",
+            source=scenario.name,
+        )
+    if errors:
+        first = min(errors)
+        print(
+            f"escalation: note: {len(errors)} of {ensemble.runs} runs failed (run {first}: "
+            f"{' '.join(errors[first].split())}); see the error column of the results",
+            file=sys.stderr,
+        )
+    return ensemble
 
 
 def _ensemble(

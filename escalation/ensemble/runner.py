@@ -32,7 +32,7 @@ from escalation.ensemble.chunk import ChunkResult, run_chunk
 from escalation.ensemble.columns import KEEP, Keep, empty_outcomes
 from escalation.ensemble.results import Ensemble
 from escalation.model.event import Event
-from escalation.model.scenario import Scenario, load_scenario
+from escalation.model.scenario import Scenario, check_posterior, load_scenario
 from escalation.sim.batch import available as batch_available
 from escalation.sim.batch import root_words, uncovered
 
@@ -369,6 +369,8 @@ def run_ensemble(
     began = time.perf_counter()
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    else:
+        check_posterior(scenario)  # a bad posterior fails here once, not in every run
     runs, root = _check_call(runs, keep, seed, chunk_size, resume, checkpoint, workers, executor)
     if workers is not None:
         _check_pickles(scenario)

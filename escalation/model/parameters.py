@@ -206,9 +206,18 @@ def parameter_sample(data: Mapping[str, Any], source: str | Path) -> ParameterSa
             msg = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
             raise InputError(msg, source=source, field=f"priors.policies.{actor}") from None
         bases[str(actor)] = policy
-    particles = _numbers(data.get("particles"), source, "particles")
-    weights = _numbers(data.get("weights"), source, "weights")
     d = len(names)
+    rows = data.get("particles")
+    if isinstance(rows, list) and any(isinstance(r, list) for r in rows):
+        bad = next((i for i, r in enumerate(rows) if not isinstance(r, list) or len(r) != d), -1)
+        if bad >= 0:
+            raise InputError(
+                f"row {bad} is not a list of {d} values (one per parameter)",
+                source=source,
+                field="particles",
+            )
+    particles = _numbers(rows, source, "particles")
+    weights = _numbers(data.get("weights"), source, "weights")
     if particles.size == 0 or particles.size % d:
         raise InputError(
             f"needs a positive multiple of {d} values (one row of {d} per particle)",
@@ -264,6 +273,8 @@ def _read_cached(path: str, mtime_ns: int, size: int) -> ParameterSample:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON at line {exc.lineno}: {exc.msg}", source=path) from None
+    except RecursionError:
+        raise InputError("nested too deeply to be a posterior file", source=path) from None
     return parameter_sample(data, path)
 
 

@@ -21,16 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from escalation.base.display import html_table
 from escalation.base.errors import HistoryError
+from escalation.model.files import field_path, read_yaml, validation_error
 from escalation.model.scenario import (
     Actor,
     PresenceSpec,
     Scenario,
     StopRules,
     bundled_dir,
-    field_path,
-    read_yaml,
     resolve,
-    validation_error,
 )
 from escalation.model.trigger import Trigger, Uncertainty
 from escalation.model.variants import apply_variant, check_label, variant_labels
