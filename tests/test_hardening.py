@@ -221,3 +221,80 @@ def test_staff_and_cap_bounded(tmp_path: Path, field: str) -> None:
     path.write_text(text)
     with pytest.raises(InputError, match=f"presences\\[0\\].{field}"):
         esc.load_scenario(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"date,actor,target,measure\n2021-01-01,a,b,expel\xff\n", "not UTF-8"),
+        (
+            b"date,actor,target,measure,note\n2021-01-01,a,b,expel," + b"x" * 200_000 + b"\n",
+            "not valid CSV",
+        ),
+    ],
+)
+def test_csv_history_problems_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, fragment: str
+) -> None:
+    """Item 8: a non-UTF-8 byte or a huge field is one line, exit 2."""
+    path = tmp_path / "h.csv"
+    path.write_bytes(content)
+    code, _, err = run_cli(capsys, "validate", str(path))
+    assert code == 2 and fragment in err and len(err.splitlines()) == 1
+
+
+def test_argument_checks_have_the_library_s_messages() -> None:
+    """Item 9: wrong arguments fail with the library's own message, not from deep inside."""
+    scenario = esc.load_scenario("two-states")
+    with pytest.raises(TypeError, match="workers must be"):
+        esc.run_ensemble(scenario, 4, seed=1, workers=2.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="workers must be"):
+        esc.run_ensemble(scenario, 4, seed=1, workers="2")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="executor must be"):
+        esc.run_ensemble(scenario, 4, seed=1, executor="x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="seed must be"):
+        esc.run_ensemble(scenario, 4, seed=-1)
+    with pytest.raises(TypeError, match="load_scenario needs"):
+        esc.load_scenario(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="with_policy needs a Policy"):
+        scenario.with_policy(scenario.actors[0].id, "x")  # type: ignore[arg-type]
+
+
+WATCHED = """
+import time
+from escalation.base.executors import process_pool
+if __name__ == "__main__":
+    pool = process_pool(2)
+    futures = [pool.submit(time.sleep, 0.2) for _ in range(4)]
+    [f.result() for f in futures]
+    print(" ".join(str(p) for p in pool._processes), flush=True)
+    time.sleep(60)
+"""
+
+
+def test_pool_workers_die_with_their_parent(tmp_path: Path) -> None:
+    """Item 9: after kill -9 of the main process its workers end within seconds."""
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "watched.py"
+    script.write_text(WATCHED)
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    workers = [int(p) for p in proc.stdout.readline().split()]
+    assert workers
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                return fh.read().split()[2] != "Z"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(p) for p in workers)

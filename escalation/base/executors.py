@@ -23,6 +23,8 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -102,8 +104,28 @@ def process_pool(workers: int) -> cf.ProcessPoolExecutor:
     """
     check_workers(workers)
     return cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
     )
+
+
+def die_with_parent(parent: int, every: float = 1.0) -> None:
+    """Start a watchdog thread that ends this worker once its parent ``parent`` is gone.
+
+    A pool's workers otherwise outlive a main process killed with ``kill -9``; the watchdog
+    looks at the parent's id every ``every`` seconds and exits when the worker has been
+    re-parented.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="escalation-die-with-parent", daemon=True).start()
 
 
 @contextmanager

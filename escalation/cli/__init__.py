@@ -27,12 +27,19 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from typing import NoReturn
 
 from escalation.base.errors import InputError
 from escalation.base.version import library_version
 from escalation.cli import calibrate, list_cmd, replay, run, validate, validate_model
-from escalation.cli.common import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK
+from escalation.cli.common import (
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_WORKER_DIED,
+    WORKER_DIED,
+)
 from escalation.cli.ensemble_outputs import ENSEMBLE_PLOTS
 from escalation.cli.output import OUTPUT_FILES
 
@@ -81,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("escalation: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenProcessPool:  # resumable() has said what is kept, if anything
+        print(f"escalation: error: {WORKER_DIED}", file=sys.stderr)
+        return EXIT_WORKER_DIED
     except BrokenPipeError:  # e.g. `escalation run ... | head`
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from escalation.sim.history import bundled_histories
 EXIT_OK = 0
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
+#: A worker process died (killed, or out of memory): the run did not finish.
+EXIT_WORKER_DIED = 1
+WORKER_DIED = "a worker process died (killed, or out of memory?)"
 
 #: The object ``add_subparsers`` returns, to which each command adds its parser.
 Subparsers = argparse._SubParsersAction  # argparse gives it no public name
@@ -134,9 +138,10 @@ def resumable(checkpoint: Path | None, done: str) -> Iterator[None]:
         if not existed:  # made by this call, which can only fail the same way again
             _remove(checkpoint)
         raise
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenProcessPool) as exc:
+        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else WORKER_DIED
         print(
-            f"escalation: interrupted; finished {done} are kept in {checkpoint}: run the same "
+            f"escalation: {why}; finished {done} are kept in {checkpoint}: run the same "
             "command with --resume to finish",
             file=sys.stderr,
         )

@@ -7,6 +7,7 @@ import json
 import sys
 import warnings
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +261,7 @@ def _checked(make: Callable[[], Ensemble], scenario: Scenario) -> Ensemble:
         warnings.simplefilter("always", RuntimeWarning)
         try:
             ensemble = make()
-        except InputError:
+        except (InputError, BrokenProcessPool):
             raise
         except Exception as exc:  # --strict: the first failed run's own exception
             notes = " ".join(getattr(exc, "__notes__", []))

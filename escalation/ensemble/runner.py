@@ -126,6 +126,10 @@ def _check_call(
         raise ValueError("resume=True needs the checkpoint directory")
     if workers is not None and executor is not None:
         raise ValueError("give either workers= or executor=, not both")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError(
+            f"executor must be a concurrent.futures.Executor (with submit), not {executor!r}"
+        )
     check_workers(workers)
     return int(runs), root
 
@@ -240,7 +244,11 @@ def _run_missing(
     tasks = ((k, plan.task(k)) for k in missing)
     done = plan.runs - sum(plan.bounds[k][1] - plan.bounds[k][0] for k in missing)
     with Progress(plan.runs, done, backend.progress, plan.scenario.name) as bar:
-        chunks = map_chunks(run_chunk, tasks, workers=backend.workers, executor=backend.executor)
+        # never more processes than chunks to run (workers=1000 for 40 runs starts few)
+        workers = None if backend.workers is None else min(backend.workers, len(missing))
+        if not missing:
+            workers = None
+        chunks = map_chunks(run_chunk, tasks, workers=workers, executor=backend.executor)
         for k, result in chunks:
             lo, hi = plan.bounds[k]
             if store is not None:

@@ -80,6 +80,8 @@ class Counterfactuals:
 
         To change one parameter of the current policy, :meth:`with_parameters` is shorter.
         """
+        if not isinstance(policy, Policy):
+            raise TypeError(f"with_policy needs a Policy (e.g. esc.TitForTat()), not {policy!r}")
         i = self._actor_index(actor)
         calibrated = actor in self.calibrated_actors()
         if keep_posterior and calibrated and counterpart is not None:

@@ -392,6 +392,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     ScenarioError
         With the file, the field and the problem, if the file is missing or invalid.
     """
+    if not isinstance(name_or_path, str | Path):
+        raise TypeError(
+            f"load_scenario needs a bundled name or a path to a YAML file, not {name_or_path!r}"
+        )
     path = resolve(name_or_path, "scenarios")
     if not path.exists() and path.parent == bundled_dir("scenarios"):
         names = ", ".join(bundled_scenarios())

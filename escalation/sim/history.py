@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from escalation.base.display import html_table
-from escalation.base.errors import HistoryError
+from escalation.base.errors import HistoryError, InputError
+from escalation.base.files import read_text
 from escalation.model.files import field_path, read_yaml, validation_error
 from escalation.model.scenario import (
     Actor,
@@ -288,10 +290,14 @@ def load_history(name_or_path: str | Path) -> History:
 
 def _load_csv(path: Path) -> History:
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.reader(fh))
-    except FileNotFoundError:
-        raise HistoryError("file not found", source=path) from None
+        text = read_text(path)  # a regular file of bounded size, UTF-8
+    except InputError as exc:
+        raise HistoryError(exc.problem, source=path) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise HistoryError(f"line {reader.line_num}: not valid CSV ({exc})", source=path) from None
     rows = [r for r in rows if r and not r[0].lstrip().startswith("#")]
     if not rows:
         raise HistoryError("the file has no header row", source=path)
