@@ -290,6 +290,39 @@ def read_parameter_sample(path: str | Path, given: str | Path | None = None) -> 
     return _read_cached(resolved, st.st_mtime_ns, st.st_size)
 
 
+def check_posterior(scenario: Any, source: str | Path = "<python>") -> None:
+    """Open and check the scenario's ``posterior:`` file, if it names one.
+
+    The file must be a regular posterior file of bounded size whose particles are valid
+    values of their policies (:func:`~escalation.model.parameters.read_parameter_sample`),
+    and every actor it calibrates must be in the scenario.
+
+    Raises
+    ------
+    InputError
+        Naming the posterior file and its field, or ``source`` and ``posterior``.
+    """
+    if scenario.posterior is None:
+        return
+    try:
+        sample = read_parameter_sample(scenario.posterior)
+    except ScenarioError as exc:
+        if exc.field != "posterior":
+            raise
+        raise ScenarioError(
+            f"posterior file {scenario.posterior} not found", source=source, field="posterior"
+        ) from None
+    known = {a.id for a in scenario.actors}
+    unknown = [a for a in sample.actors if a not in known]
+    if unknown:
+        raise ScenarioError(
+            f"the posterior {scenario.posterior} calibrates actor {unknown[0]!r}, which the "
+            "scenario does not have",
+            source=source,
+            field="posterior",
+        )
+
+
 class ScenarioSource(Protocol):
     """Where the engine gets the scenario of each run.
 
@@ -354,6 +387,7 @@ __all__ = [
     "ParameterSample",
     "PosteriorScenarios",
     "ScenarioSource",
+    "check_posterior",
     "parameter_sample",
     "read_parameter_sample",
     "set_parameters",

@@ -34,23 +34,23 @@ from pydantic import (
 from escalation.base.display import html_table
 from escalation.base.errors import ScenarioError
 from escalation.model.counterfactual import Counterfactuals
-from escalation.model.files import read_yaml, validation_error
+from escalation.model.files import (  # noqa: F401 (re-exported)
+    _bad_date,
+    field_path,
+    read_yaml,
+    validation_error,
+)
 from escalation.model.ladder import Ladder
-from escalation.model.parameters import read_parameter_sample
+from escalation.model.parameters import check_posterior
 from escalation.model.policies import Passive
 from escalation.model.policy import Policy
+from escalation.model.references import reference_problems
 from escalation.model.registry import build_known_policy
 from escalation.model.state import Presence, State, Status
 from escalation.model.trigger import Trigger, Uncertainty
 from escalation.model.variants import apply_variant, check_label, variant_labels
 from escalation.model.wave import expand_waves
 from escalation.model.yaml_out import scenario_yaml
-from escalation.model.yamlfiles import (  # noqa: F401 (re-exported)
-    _bad_date,
-    field_path,
-    read_yaml,
-    validation_error,
-)
 
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -213,81 +213,10 @@ class Scenario(Counterfactuals, BaseModel):
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
-        problems = self._problems()
+        problems = reference_problems(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
-
-    def _problems(self) -> list[str]:
-        """Every broken reference between actors, presences, triggers and dates."""
-        ids = [a.id for a in self.actors]
-        out = _unique(ids, "actors") + _unique([p.id for p in self.presences], "presences")
-        known = set(ids)
-        pids = {p.id: p for p in self.presences}
-        for i, a in enumerate(self.actors):
-            for other in a.policies:
-                if other not in known or other == a.id:
-                    out.append(f"actors[{i}].policies: {other!r} is not another actor")
-            for pol in (a.policy, *a.policies.values()):
-                for j, act in enumerate(pol.scheduled() if pol else ()):
-                    where = f"actors[{i}] scripted act {j}"
-                    if act.actor not in (None, a.id):
-                        out.append(
-                            f"{where}.actor: {act.actor!r} is not {a.id!r}, whose policy plays it"
-                        )
-                    out += self._trigger_problems(act, where, a.id, pids)
-        for i, p in enumerate(self.presences):
-            for role in ("owner", "host"):
-                if getattr(p, role) not in known:
-                    out.append(f"presences[{i}].{role}: unknown actor {getattr(p, role)!r}")
-            q = pids.get(p.mirrors) if p.mirrors is not None else None
-            if p.mirrors is not None and (q is None or (q.owner, q.host) != (p.host, p.owner)):
-                what = (
-                    "unknown presence" if q is None else f"not {p.host}'s presence at {p.owner}:"
-                )
-                out.append(f"presences[{i}].mirrors: {what} {p.mirrors!r}")
-        if isinstance(self.stop.rupture, tuple):
-            for i, pair in enumerate(self.stop.rupture):
-                bad = [a for a in pair if a not in known]
-                if bad or pair[0] == pair[1]:
-                    what = f"unknown actor {bad[0]!r}" if bad else "a pair needs two actors"
-                    out.append(f"stop.rupture[{i}]: {what}")
-        for i, t in enumerate(self.triggers):
-            if t.actor is None:
-                out.append(f"triggers[{i}].actor: a trigger needs an actor")
-            else:
-                out += self._trigger_problems(t, f"triggers[{i}]", t.actor, pids)
-        for i, f in enumerate(self.fixed):
-            if f.split(".")[0] not in known:
-                out.append(f"fixed[{i}]: unknown actor {f.split('.')[0]!r}")
-        for i, t in enumerate(self.memory):
-            where = f"memory[{i}]"
-            if t.actor not in known or t.target not in known:
-                who = t.actor if t.actor not in known else t.target
-                out.append(f"{where}.actor: unknown actor {who!r}")
-            if t.date is None or t.date >= self.start:
-                out.append(f"{where}.date: a remembered measure needs a date before start")
-            if t.presence is not None and t.presence not in pids:
-                out.append(f"{where}.presence: unknown presence {t.presence!r}")
-        return out
-
-    def _trigger_problems(
-        self, t: Trigger, where: str, actor: str, pids: dict[str, PresenceSpec]
-    ) -> list[str]:
-        known = {a.id for a in self.actors}
-        out = []
-        if actor not in known:
-            out.append(f"{where}.actor: unknown actor {actor!r}")
-        if t.target not in known:
-            out.append(f"{where}.target: unknown actor {t.target!r}")
-        if t.presence is not None and t.presence not in pids:
-            out.append(f"{where}.presence: unknown presence {t.presence!r}")
-        when = t.time(self.start)
-        if when < 0:
-            out.append(f"{where}.date: {t.calendar(self.start)} is before start {self.start}")
-        elif when > self.horizon_days:
-            out.append(f"{where}.date: after the horizon of {self.horizon_days} days")
-        return out
 
     def to_yaml(self, path: str | Path | None = None) -> str:
         """The scenario as YAML that :func:`load_scenario` reads back equal; also to ``path``.
@@ -355,16 +284,6 @@ class Scenario(Counterfactuals, BaseModel):
         return self.replace(**{k: apply_variant(getattr(self, k), label) for k in parts})
 
 
-def _unique(ids: list[str], what: str) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for i in ids:
-        if i in seen:
-            out.append(f"{what}: id {i!r} is used twice")
-        seen.add(i)
-    return out
-
-
 # -- files -----------------------------------------------------------------------------------
 def bundled_dir(kind: Literal["scenarios", "seeds"]) -> Path:
     """Folder of the bundled scenarios or seeds."""
@@ -416,36 +335,3 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         scenario = scenario.model_copy(update={"posterior": str(posterior)})
         check_posterior(scenario, path)
     return scenario
-
-
-def check_posterior(scenario: Scenario, source: str | Path = "<python>") -> None:
-    """Open and check the scenario's ``posterior:`` file, if it names one.
-
-    The file must be a regular posterior file of bounded size whose particles are valid
-    values of their policies (:func:`~escalation.model.parameters.read_parameter_sample`),
-    and every actor it calibrates must be in the scenario.
-
-    Raises
-    ------
-    InputError
-        Naming the posterior file and its field, or ``source`` and ``posterior``.
-    """
-    if scenario.posterior is None:
-        return
-    try:
-        sample = read_parameter_sample(scenario.posterior)
-    except ScenarioError as exc:
-        if exc.field != "posterior":
-            raise
-        raise ScenarioError(
-            f"posterior file {scenario.posterior} not found", source=source, field="posterior"
-        ) from None
-    known = {a.id for a in scenario.actors}
-    unknown = [a for a in sample.actors if a not in known]
-    if unknown:
-        raise ScenarioError(
-            f"the posterior {scenario.posterior} calibrates actor {unknown[0]!r}, which the "
-            "scenario does not have",
-            source=source,
-            field="posterior",
-        )
