@@ -107,4 +107,6 @@ def test_bad_marks_name_the_field(tmp_path, old, new, field):
     with pytest.raises(esc.HistoryError) as info:
         esc.load_history(path)
     message = str(info.value)
-    assert field in message and "\n" not in message
+    # Every problem is shown, one line each, and each line names the file.
+    assert field in message
+    assert all(line.startswith(str(path)) for line in message.splitlines())
