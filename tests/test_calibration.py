@@ -119,6 +119,14 @@ def test_fitting_scenario_spans_both_episodes_from_the_documented_state(
     assert sc.actor("nato").policy is None  # NATO plays its documented acts only
     assert isinstance(sc.actor("russia").policy, esc.Grievance)
     assert sc.stop.quiet_days is None  # the run carries from 2018 into 2021
+    # What NATO did before the start is remembered, as in the bundled scenarios
+    remembered = [(t.measure.value, t.date) for t in sc.memory]
+    assert remembered == [
+        ("reduce", dt.date(2014, 4, 1)),
+        ("restrict", dt.date(2014, 4, 7)),
+        ("cap", dt.date(2015, 4, 10)),
+    ]
+    assert all(t.actor == "nato" and t.target == "russia" for t in sc.memory)
 
 
 def test_problem_input_errors() -> None:

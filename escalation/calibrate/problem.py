@@ -294,6 +294,8 @@ def _fitting_scenario(
     It starts ``lead_days`` before the first episode, in the state the replayed history
     (``documented``) gives on the day before, and plays every documented event from then on
     except ``actor``'s own answers; it ends ``follow_days`` after the last event or episode.
+    What others did to ``actor`` before the start is its ``memory`` (policies with memory,
+    such as grievance and reciprocity, count it, as they do in the bundled scenarios).
     """
     start = episodes[0] - dt.timedelta(days=lead_days)
     state = documented.state_at(start - dt.timedelta(days=1))
@@ -310,6 +312,7 @@ def _fitting_scenario(
         for p in state.presences.values()
     )
     kept = _documented_triggers(history, actor, start)
+    memory = _remembered(history, actor, start)
     last = max([*episodes, *(t.calendar(start) for t in kept)])
     return Scenario(
         name=f"{scenario.name}-fit",
@@ -322,8 +325,23 @@ def _fitting_scenario(
         actors=tuple(Actor(id=a.id, name=a.name) for a in documented.scenario.actors),
         presences=presences,
         triggers=kept,
+        memory=memory,
         stop=StopRules(rupture=True, quiet_days=None),
         ladder=scenario.ladder,
+    )
+
+
+def _remembered(history: History, actor: str, start: dt.date) -> tuple[Trigger, ...]:
+    """The history's hostile events against ``actor`` before ``start``, as memory."""
+    return tuple(
+        Trigger.model_validate(
+            {**e.model_dump(), "date": e.calendar(history.start), "day": None, "cause": None}
+        )
+        for e in history.events
+        if e.target == actor
+        and e.actor != actor
+        and e.measure.is_hostile
+        and e.calendar(history.start) < start
     )
 
 

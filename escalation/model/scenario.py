@@ -61,6 +61,10 @@ MAX_STAFF = 2**31 - 1
 PolicyField = Annotated[SerializeAsAny[InstanceOf[Policy]], BeforeValidator(build_known_policy)]
 
 
+#: The policy of an actor without one (policies are frozen, so one instance serves all).
+_PASSIVE = Passive()
+
+
 class Actor(BaseModel):
     """A state or alliance, with its policy toward each counterpart.
 
@@ -77,7 +81,7 @@ class Actor(BaseModel):
 
     def policy_toward(self, counterpart: str) -> Policy:
         """The policy this actor follows toward ``counterpart``."""
-        return self.policies.get(counterpart) or self.policy or Passive()
+        return self.policies.get(counterpart) or self.policy or _PASSIVE
 
     @property
     def label(self) -> str:

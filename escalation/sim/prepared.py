@@ -28,7 +28,10 @@ class Prepared:
         }
         # Whether the engine may trust a policy's plans to be feasible when made (the base
         # ``Policy.plan`` guarantees it; an overriding ``plan`` is checked at announcement).
-        self.deciders = {key: (p, type(p).plan is Policy.plan) for key, p in self.policies.items()}
+        trusted: dict[type, bool] = {}
+        for p in self.policies.values():
+            trusted.setdefault(type(p), type(p).plan is Policy.plan)
+        self.deciders = {key: (p, trusted[type(p)]) for key, p in self.policies.items()}
         # Triggers in date order, then file order; then each policy's scripted acts.
         start = scenario.start
         due: list[tuple[float, int, str, Trigger]] = []
@@ -45,7 +48,8 @@ class Prepared:
         ]
         # What the actors remember from before the start: announced events at negative times
         # (ids -1, -2, ...), never in the log, never changing the state.
-        self.memory: dict[tuple[str, str], list[Event]] = {key: [] for key in self.policies}
+        # Only pairs with something remembered have an entry (runs read it with .get).
+        self.memory: dict[tuple[str, str], list[Event]] = {}
         for i, t in enumerate(sorted(scenario.memory, key=lambda t: t.time(start))):
             assert t.actor is not None and t.date is not None
             e = Event(
