@@ -26,6 +26,7 @@ import numpy as np
 from escalation.base.errors import InputError
 from escalation.ensemble.chunk import child_seeds
 from escalation.ensemble.columns import STATUS_NAMES, columns_for, decode_events, encode_events
+from escalation.ensemble.dyads import dyad_frame, dyad_summary
 from escalation.ensemble.storage import (
     FORMAT_VERSION,
     read_json,
@@ -229,6 +230,22 @@ class Ensemble:
         data = {"run": arrays["event.run"]}
         data.update({k[len("event.") :]: v for k, v in arrays.items() if k != "event.run"})
         return pd.DataFrame(data)
+
+    def dyads(self) -> pd.DataFrame:
+        """One row per run and dyad (who moved first, whether and how the other answered).
+
+        For ``keep="events"`` ensembles; see :mod:`escalation.ensemble.dyads`.
+        """
+        if self.events is None or self.scenario is None:
+            raise ValueError(
+                "per-dyad outcomes are read from the runs' event logs: run the ensemble with "
+                "keep='events'"
+            )
+        return dyad_frame(self.scenario, self.events)
+
+    def dyad_summary(self, ratio_band: tuple[float, float] = (0.8, 1.25)) -> pd.DataFrame:
+        """Per dyad and pooled: P(answered), lag quantiles, P(in kind), P(ruptured), with SEs."""
+        return dyad_summary(self.dyads(), len(self), ratio_band)
 
     def to_csv(self, path: str | Path) -> None:
         """Write :meth:`to_frame` as CSV (needs pandas)."""
