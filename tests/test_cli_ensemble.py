@@ -53,10 +53,20 @@ def test_ensemble_run_writes_outcomes_summary_and_plots(tmp_path, capsys):
     assert "P(rupture)" in printed and "60 runs" in printed
     for name in ("outcomes.npz", "outcomes.json", "summary.json", "summary.txt"):
         assert (out / name).is_file(), name
-    for name in (*ENSEMBLE_PLOTS, "fan_chart"):
+    assert set(ENSEMBLE_PLOTS) == {
+        "fan_chart",
+        "endings",
+        "time_to_rupture",
+        "rounds",
+        "peak_severity",
+    }
+    for name in ENSEMBLE_PLOTS:
         png = out / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     assert not (out / "checkpoint").exists()  # removed once the results are written
+    assert not (out / "ruptured.png").exists() and not (out / "last_mover.png").exists()
+    text = (out / "summary.txt").read_text()
+    assert "Terms: days count from the scenario's start, 2021-10-05 (day 0)" in text
     summary = json.loads((out / "summary.json").read_text())
     ensemble = Ensemble.load(out / "outcomes.npz")
     assert ensemble.runs == 60 and ensemble.seed == 3

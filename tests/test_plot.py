@@ -354,12 +354,13 @@ def test_fan_chart(ens_events, tmp_path):
     assert date_axis(ax)
     bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert len(bands) == 2
-    assert legend_texts(ax)[:4] == ["10-90 % of runs", "25-75 % of runs", "median", "mean"]
-    assert "runs ruptured" in legend_texts(ax)[4]
-    assert "80 runs" in ax.get_title()
-    (right,) = [a for a in ax.figure.axes if a is not ax and a.bbox.bounds == ax.bbox.bounds]
-    assert right.get_ylabel() == "share of runs ruptured"
-    (share,) = right.get_lines()
+    assert legend_texts(ax) == ["10-90 % of runs", "25-75 % of runs", "median", "mean"]
+    assert "all 80 runs" in ax.get_title()
+    # the rupture share is on a panel of its own below, not on a twin axis over the levels
+    (share_ax,) = [a for a in ax.figure.axes if a is not ax]
+    assert share_ax.bbox.y1 <= ax.bbox.y0
+    assert share_ax.get_ylabel() == "runs ruptured\nby then"
+    (share,) = share_ax.get_lines()
     fan = pd_.fan_data(ens_events)
     assert np.allclose(share.get_ydata(), fan.ruptured)
     assert share.get_ydata()[-1] == pytest.approx(ens_events["ruptured"].mean())
@@ -368,9 +369,79 @@ def test_fan_chart(ens_events, tmp_path):
     assert len([c for c in ax3.collections if isinstance(c, PolyCollection)]) == 1
 
 
-def test_fan_chart_needs_events(ens_outcomes):
+def test_fan_chart_inner_band_is_narrower_so_equal_bands_both_show(ens_events):
+    ax = ep.fan_chart(ens_events)
+    outer, inner = (c for c in ax.collections if isinstance(c, PolyCollection))
+    fan = pd_.fan_data(ens_events)
+    same = np.flatnonzero(
+        (fan.bands[0.1] == fan.bands[0.25]) & (fan.bands[0.9] == fan.bands[0.75])
+    )
+    assert len(same)  # discrete levels: the two bands cover the same levels on some days
+    o, i = outer.get_paths()[0].vertices, inner.get_paths()[0].vertices
+    assert o[:, 1].max() > i[:, 1].max() and o[:, 1].min() < i[:, 1].min()
+
+
+def test_fan_chart_is_cropped_to_the_days_where_something_changes(ens_events):
+    ax = ep.fan_chart(ens_events)
+    fan = pd_.fan_data(ens_events)
+    shown = ax.get_xlim()[1] - mdates.date2num(fan.start)
+    assert fan.last_change <= shown < fan.days[-1]
+    bottom = ax.figure.axes[-1]
+    assert "nothing changes after" in bottom.get_xlabel()
+    assert "horizon" in bottom.get_xlabel()
+
+
+def test_fan_chart_of_an_outcomes_only_ensemble_plays_its_runs_again(ens_outcomes):
+    fan = pd_.fan_data(ens_outcomes)
+    assert fan.resimulated and fan.n == fan.total == 80 and fan.sample_seed is None
+    runs = [ens_outcomes.rerun(i) for i in range(80)]
+    again = pd_.fan_data(runs)
+    for q in fan.bands:
+        np.testing.assert_array_equal(fan.bands[q], again.bands[q])
+    np.testing.assert_allclose(fan.ruptured, again.ruptured)
+    assert "played again" in fan.source_note()
+
+
+def test_fan_chart_sample_is_seeded_and_stated_but_the_share_uses_every_run(ens_outcomes):
+    a = pd_.fan_data(ens_outcomes, max_runs=25)
+    b = pd_.fan_data(ens_outcomes, max_runs=25)
+    assert a.n == 25 and a.total == 80 and a.sample_seed == ens_outcomes.seed
+    for q in a.bands:
+        np.testing.assert_array_equal(a.bands[q], b.bands[q])
+    assert a.ruptured[-1] == pytest.approx(ens_outcomes["ruptured"].mean())
+    assert "25 of the 80 runs drawn at random (seed 3)" in a.source_note()
+    assert pd_.fan_data(ens_outcomes, max_runs=25, seed=4).sample_seed == 4
+
+
+def test_fan_chart_on_given_axes_writes_the_rupture_share(ens_events):
+    _, (top, bottom) = plt.subplots(2, 1)
+    assert ep.fan_chart(ens_events, ax=top) is top
+    assert any("ruptured by the horizon" in t.get_text() for t in top.texts)
+    assert not bottom.lines
+    ep.fan_chart(ens_events, ax=top, share_ax=bottom)
+    assert len(bottom.lines) == 1
+
+
+def test_fan_chart_needs_events_or_a_scenario(ens_outcomes):
+    import dataclasses
+
+    bare = dataclasses.replace(ens_outcomes, scenario=None)
     with pytest.raises(ValueError, match="keep='events'"):
-        ep.fan_chart(ens_outcomes)
+        ep.fan_chart(bare)
+
+
+def test_endings_split_rupture_by_last_mover(ens_events, tmp_path):
+    ax = ep.endings(ens_events)
+    save(ax, tmp_path, "endings")
+    d = pd_.endings_data(ens_events)
+    ruptured = np.asarray(ens_events["ruptured"], dtype=bool)
+    assert d.totals.tolist() == [int(ruptured.sum()), int((~ruptured).sum())]
+    assert d.counts.sum() == 80
+    mover = ens_events["last_mover"]
+    assert d.counts[0, 1] == int(((mover == 1) & ruptured).sum())
+    widths = [p.get_width() for p in ax.patches if isinstance(p, Rectangle)]
+    assert sum(widths) == pytest.approx(1.0)
+    assert any("%" in t.get_text() for t in ax.texts)
 
 
 def test_ruptured_bars(ens_events, tmp_path):
@@ -400,7 +471,11 @@ def test_time_to_rupture_ecdf(ens_events, tmp_path):
     title = ax.get_legend().get_title().get_text()
     assert f"{80 - k} of 80 runs without rupture" in title and "censored" in title
     assert "P(rupture by day 730)" in title
-    assert ax.get_xlabel() == "days after the start (2021-10-05)"
+    # cropped to where ruptures happen, saying so (the curve itself still reaches the horizon)
+    last = float(ens_events["time_to_rupture"][ens_events["ruptured"]].max())
+    assert last < ax.get_xlim()[1] < ens_events.horizon
+    assert ax.get_xlabel().startswith("days after the start (2021-10-05); shown to day ")
+    assert f"no rupture after day {last:.0f}, horizon day 730" in ax.get_xlabel()
     assert len(ax.child_axes) == 1  # the calendar dates on top
 
 
@@ -461,6 +536,16 @@ def test_compare_every_outcome(ens_outcomes, ens_events, tmp_path):
 
     with pytest.raises(ValueError, match="nothing to compare"):
         ep.compare({}, "ruptured")
+
+
+def test_compared_curves_that_coincide_stay_distinguishable(ens_events):
+    ax = ep.compare({"one": ens_events, "the same again": ens_events}, "time_to_rupture")
+    first, second = ax.get_lines()[:2]
+    assert first.get_linestyle() != second.get_linestyle()
+    assert first.get_marker() != second.get_marker()
+    assert first.get_color() != second.get_color()
+    assert legend_texts(ax)[1].endswith("(same curve as one)")
+    assert "(same curve" not in legend_texts(ax)[0]
 
 
 def test_severity_ladder(tmp_path):

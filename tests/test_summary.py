@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date
 
 import numpy as np
 import pytest
@@ -223,6 +224,28 @@ def test_summary_of_a_known_ensemble() -> None:
     data = json.loads(json.dumps(s.to_dict()))
     assert data["failures"] == 1 and data["p_rupture"]["value"] == pytest.approx(0.6)
     assert data["errors"] == {"5": "RuntimeError: x"}
+
+
+def test_summary_states_its_terms_and_leaves_out_rows_constant_by_construction() -> None:
+    ens = synthetic([1, 0, 0], [10, 50, 100], [10, 50, 100], [2, 1, 1], [7, 5, 5], [1, 0, 0])
+    ens.start = date(2021, 10, 5)
+    s = ens.summary()
+    text = str(s)
+    assert "days count from the scenario's start, 2021-10-05 (day 0)" in text
+    for words in ("Rounds are turns", "Peak severity is the highest ladder level"):
+        assert words in text
+    # every run peaked at 5 or more (the lowest level seen), and none ended without a
+    # hostile measure: said in words, not shown as rows of 1.000 and 0.000
+    assert "P(peak severity >= 5)" not in text and "last mover none" not in text
+    assert "every run reached peak severity 5 or more" in text
+    assert "every run had a hostile measure" in text
+    assert "P(peak severity >= 7)" in text and "last mover a" in text
+    assert [q for q, _ in s.shown_rows()] == [
+        q for q, _ in s.rows() if q not in ("P(peak severity >= 5)", "last mover none")
+    ]
+    assert "P(peak severity >= 5)" not in s._repr_html_()
+    d = s.to_dict()  # the data keep every figure
+    assert d["p_peak_at_least"]["5"]["value"] == 1.0 and d["start"] == "2021-10-05"
 
 
 def test_summary_without_any_rupture_says_not_reached() -> None:

@@ -235,20 +235,7 @@ def run_many(
     print(f"scenario {scenario.name}: {one_line(scenario.description)}")
     print()
     print(summary)
-    print()
-    print(terms(scenario))
     return EXIT_OK
-
-
-def terms(scenario: Scenario) -> str:
-    """What the summary's words mean, and from which date its days count."""
-    return (
-        f"Terms: days count from the scenario's start, {scenario.start} (day 0). A rupture is "
-        "every channel between a pair closed or suspended; time to rupture runs to the effect "
-        "that completed it. Rounds are turns: hostile measures announced, grouped into maximal "
-        "runs by the same actor. Peak severity is the highest ladder level (L0-L10) of a "
-        "hostile measure announced; last mover is the actor of the last one."
-    )
 
 
 def _checked(make: Callable[[], Ensemble], scenario: Scenario) -> Ensemble:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 import numpy as np
@@ -133,6 +134,58 @@ class Summary:
     errors: dict[int, str] = field(default_factory=dict)
     #: 95% interval of each Kaplan-Meier quantile (``None``: that end is not reached).
     km_interval: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    #: The scenario's start: day 0 of every time in the summary (``None``: unknown).
+    start: date | None = None
+
+    @property
+    def terms(self) -> str:
+        """What the summary's words mean, and from which date its days count."""
+        origin = (
+            f"the scenario's start, {self.start.isoformat()} (day 0)"
+            if self.start is not None
+            else "the scenario's start (day 0)"
+        )
+        return (
+            f"Terms: days count from {origin}. A rupture is every channel between a pair of "
+            "actors closed or suspended; its time is that of the effect that completed it. "
+            "Rounds are turns of the exchange: the hostile measures announced, in time order, "
+            "grouped into maximal runs by the same actor. "
+            "Peak severity is the highest ladder level (0 routine to 10) of a hostile measure "
+            "announced in a run; the last mover is the actor of the last one. Rows that hold "
+            "for every run, or for none, are stated in words rather than as rows."
+        )
+
+    def constant_rows(self) -> list[str]:
+        """The table's rows that hold for every run or for none, in words (left out of it).
+
+        The lowest peak severity seen holds for every run by construction (the trigger
+        reaches it), and a last mover no run had tells nothing; :meth:`shown_rows` leaves
+        them out and the printed table says them in one line.
+        """
+        out = []
+        lowest = min(self.peak_at_least, default=None)
+        for k, e in self.peak_at_least.items():
+            if k == lowest and e.value == 1.0:
+                out.append(f"every run reached peak severity {k} or more")
+        for actor, e in self.last_mover.items():
+            if e.value == 0.0:
+                out.append(
+                    "every run had a hostile measure"
+                    if actor == "none"
+                    else f"{actor} moved last in no run"
+                )
+        return out
+
+    def shown_rows(self) -> list[tuple[str, Estimate]]:
+        """:meth:`rows` without those :meth:`constant_rows` states in words."""
+        lowest = min(self.peak_at_least, default=None)
+        hidden = {
+            f"P(peak severity >= {k})"
+            for k, e in self.peak_at_least.items()
+            if k == lowest and e.value == 1.0
+        }
+        hidden |= {f"last mover {a}" for a, e in self.last_mover.items() if e.value == 0.0}
+        return [(q, e) for q, e in self.rows() if q not in hidden]
 
     @property
     def censoring(self) -> str:
@@ -168,6 +221,8 @@ class Summary:
                 k: list(v) for k, v in self.km_interval.items()
             },
             "censoring": self.censoring,
+            "start": self.start.isoformat() if self.start is not None else None,
+            "terms": self.terms,
             "rounds_mean": self.rounds.to_dict(),
             "peak_severity_mean": self.peak_severity.to_dict(),
             "p_peak_at_least": {str(k): v.to_dict() for k, v in self.peak_at_least.items()},
@@ -201,12 +256,18 @@ class Summary:
         )
 
     def _repr_html_(self) -> str:
-        rows = [(q, e.value, e.low, e.high, e.se) for q, e in self.rows()]
+        rows = [(q, e.value, e.low, e.high, e.se) for q, e in self.shown_rows()]
         return html_table(
             f"Ensemble {self.name}: {self.runs:,} runs ({self.failures} failed), seed {self.seed}",
             ("quantity", "estimate", "95% low", "95% high", "MC s.e."),
             rows,
-            note="Censoring: " + self.censoring,
+            note=" ".join(
+                [
+                    *(f"{c[0].upper()}{c[1:]}." for c in self.constant_rows()),
+                    "Censoring: " + self.censoring,
+                    self.terms,
+                ]
+            ),
         )
 
     def __str__(self) -> str:
@@ -232,10 +293,16 @@ class Summary:
         lines.append(f"  time to rupture, Kaplan-Meier over all runs: {', '.join(km)}")
         lines.append(_row("mean rounds", self.rounds))
         lines.append(_row("mean peak severity", self.peak_severity))
+        visible = {q for q, _ in self.shown_rows()}
         for k, e in self.peak_at_least.items():
-            lines.append(_row(f"P(peak severity >= {k}) [Wilson]", e))
+            if f"P(peak severity >= {k})" in visible:
+                lines.append(_row(f"P(peak severity >= {k}) [Wilson]", e))
         for actor, e in self.last_mover.items():
-            lines.append(_row(f"last mover {actor} [Wilson]", e))
+            if f"last mover {actor}" in visible:
+                lines.append(_row(f"last mover {actor} [Wilson]", e))
+        constant = self.constant_rows()
+        if constant:
+            lines.append(f"  ({'; '.join(constant)})")
         lines.append("")
         lines.append("Censoring: " + self.censoring)
         if self.failures:
@@ -245,6 +312,7 @@ class Summary:
                 f"Failures: {self.failures} runs raised and are left out{more}: "
                 + "; ".join(f"run {i}: {text}" for i, text in shown)
             )
+        lines.append(self.terms)
         return "\n".join(line.rstrip() for line in lines)
 
 
@@ -289,4 +357,5 @@ def summarize(ensemble: Outcomes) -> Summary:
         peak_at_least={lv: proportion(int(np.sum(peak >= lv)), n) for lv in levels},
         last_mover=shares,
         errors=dict(ensemble.errors),
+        start=getattr(ensemble, "start", None),
     )

@@ -10,7 +10,10 @@ pyplot state beyond :func:`matplotlib.pyplot.subplots` when a figure is needed).
   calendar dates, with its measures annotated and, on request, the documented history
   overlaid.
 * :func:`fan_chart` (:mod:`~escalation.plot.fan`): quantile bands of the escalation level
-  across an ensemble's runs, with the share of runs ruptured by each date.
+  across an ensemble's runs, with the share of all runs ruptured by each date on a panel of
+  its own.
+* :func:`endings` (:mod:`~escalation.plot.endings`): how the runs end (ruptured or not) and
+  who moved last in each case.
 * :func:`outcome_distribution` (:mod:`~escalation.plot.distribution`): the distribution of one
   outcome, in the view its type calls for, with its uncertainty.
 * :func:`comparison` (:mod:`~escalation.plot.side_by_side`): one outcome side by side across
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 from escalation.plot._common import OUTCOME_TITLES
 from escalation.plot.distribution import outcome_distribution
+from escalation.plot.endings import endings
 from escalation.plot.fan import fan_chart
 from escalation.plot.ladder import severity_ladder
 from escalation.plot.posterior import (
@@ -54,6 +58,7 @@ __all__ = [
     "OUTCOME_TITLES",
     "compare",
     "comparison",
+    "endings",
     "fan_chart",
     "outcome_distribution",
     "posterior_marginal",

@@ -6,6 +6,7 @@ the caller gives no axes (or figure) to draw on.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -91,9 +92,22 @@ def percent_axis(ax: Axes) -> None:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0 if hi - lo >= 0.1 else None))
 
 
-def time_axes(ax: Axes, horizon: float, top_share: float) -> None:
-    """Limits, percent labels and grid of a time-to-rupture ECDF plot."""
-    ax.set_xlim(0, horizon * 1.01)
+def crop_end(last: float, horizon: float) -> float:
+    """Where an x axis of days ends: a little after ``last`` (round), at most the horizon.
+
+    Plots end where their data stop changing, not at a horizon that may be years later;
+    ``last <= 0`` (nothing happens) keeps the whole horizon.
+    """
+    if last <= 0 or last >= horizon:
+        return horizon
+    end = last * 1.1 + 5
+    step = next(s for s in (5, 10, 20, 50, 100, 200, 500) if end / s <= 12)
+    return float(min(horizon, math.ceil(end / step) * step))
+
+
+def time_axes(ax: Axes, end: float, top_share: float) -> None:
+    """Limits (days ``0..end``), percent labels and grid of a time-to-rupture ECDF plot."""
+    ax.set_xlim(0, end * 1.01)
     ax.set_ylim(0, min(1.0, max(0.05, top_share * 1.3)))
     percent_axis(ax)
     ax.set_ylabel("share of runs ruptured by then")
@@ -101,8 +115,22 @@ def time_axes(ax: Axes, horizon: float, top_share: float) -> None:
     ax.set_axisbelow(True)
 
 
-def draw_ecdf(ax: Axes, e: Ecdf, colour: str, label: str | None) -> None:
-    """The ECDF of the time to rupture as a step line in its pointwise band."""
+def draw_ecdf(
+    ax: Axes,
+    e: Ecdf,
+    colour: str,
+    label: str | None,
+    *,
+    style: str = "-",
+    marker: str = "",
+    mark_start: float = 0.0,
+) -> None:
+    """The ECDF of the time to rupture as a step line in its pointwise band.
+
+    ``style`` and ``marker`` (matplotlib's line style and marker) tell overlaid curves apart;
+    ``mark_start`` (a fraction of the axes' diagonal) shifts the markers along the line so
+    that those of identical curves do not cover each other.
+    """
     x = np.concatenate([[0.0], e.times, [e.horizon]])
     y = np.concatenate([[0.0], e.share, [e.final.p]])
     lo = np.concatenate([[0.0], e.lo, [e.lo[-1] if len(e.lo) else 0.0]])
@@ -110,7 +138,18 @@ def draw_ecdf(ax: Axes, e: Ecdf, colour: str, label: str | None) -> None:
     if e.n and not e.final.k:
         hi[:] = e.final.hi
     ax.fill_between(x, lo, hi, step="post", color=colour, alpha=0.18, linewidth=0)
-    ax.step(x, y, where="post", color=colour, linewidth=2, label=label)
+    ax.step(
+        x,
+        y,
+        where="post",
+        color=colour,
+        linewidth=2,
+        linestyle=style,
+        marker=marker or None,
+        markevery=(mark_start, 0.1) if len(x) > 1 else None,
+        markersize=6,
+        label=label,
+    )
 
 
 # -- text ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from matplotlib.ticker import MaxNLocator
 
 from escalation.plot._common import (
     OUTCOME_TITLES,
+    crop_end,
     days_axis,
     draw_ecdf,
     failed_note,
@@ -43,7 +44,7 @@ def outcome_distribution(ensemble: Any, name: str, ax: Axes | None = None) -> Ax
         The empirical CDF of the time to rupture (days after the start, dates on the top axis)
         over all runs, with a pointwise 95 % Wilson band. Runs without a rupture are censored
         at the horizon: the curve plateaus at P(rupture), annotated with its interval and the
-        number censored.
+        number censored. The axis ends a little after the last rupture (the label says so).
     ``rounds``, ``peak_severity``
         Bars of the runs per value (every integer in the range), each labelled with its share
         and carrying a 95 % interval.
@@ -124,16 +125,24 @@ def _time_to_rupture(ax: Axes, sample: Sample) -> None:
     e = ecdf_data(sample)
     draw_ecdf(ax, e, "C3", "share ruptured (95 % band)")
     ax.axhline(e.final.p, color="0.4", linestyle="--", linewidth=1)
-    time_axes(ax, e.horizon, float(e.final.hi))
-    ax.set_xlabel(f"days after the start ({e.start.isoformat()})")
+    last = float(e.times[-1]) if len(e.times) else 0.0
+    end = crop_end(last, e.horizon)
+    time_axes(ax, end, float(e.final.hi))
+    label = f"days after the start ({e.start.isoformat()})"
+    if end < e.horizon:
+        label += (
+            f"; shown to day {end:g}: no rupture after day {last:.0f}, horizon day {e.horizon:g}"
+        )
+    ax.set_xlabel(label)
     days_axis(ax, e.start)
     ax.legend(
-        loc="best",
+        loc="lower right",
         fontsize="small",
         title=(
             f"P(rupture by day {e.horizon:g}) = {pct(e.final.p)} "
             f"{interval_text(e.final.lo, e.final.hi)}\n"
-            f"{e.censored} of {e.n} runs without rupture by then (censored)"
+            f"{e.censored} of {e.n} runs without rupture (censored: the curve stays flat\n"
+            "after the last rupture, to the horizon)"
         ),
         title_fontsize="small",
     )

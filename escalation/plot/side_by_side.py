@@ -13,6 +13,7 @@ import numpy as np
 
 from escalation.plot._common import (
     OUTCOME_TITLES,
+    crop_end,
     days_axis,
     draw_ecdf,
     interval_text,
@@ -46,7 +47,9 @@ def comparison(ensembles: Mapping[str, Any], name: str, ax: Axes | None = None) 
     """Plot one outcome side by side across scenarios (counterfactuals).
 
     ``ruptured``: P(rupture) per scenario as points with 95 % Wilson intervals.
-    ``time_to_rupture``: the ECDFs overlaid (censored at each horizon).
+    ``time_to_rupture``: the ECDFs overlaid (censored at each horizon), each with its own
+    colour, line style and markers; a curve identical to another says so in the legend; the
+    axis ends a little after the last rupture.
     ``rounds``, ``peak_severity``, ``last_mover``: grouped bars of shares with intervals.
 
     Parameters
@@ -115,26 +118,53 @@ def _ruptured(ax: Axes, samples: Mapping[str, Sample]) -> None:
     ax.set_axisbelow(True)
 
 
+#: Line styles and markers that tell overlaid curves apart (also in grey print).
+_STYLES: tuple[tuple[str, str], ...] = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
+
+
 def _time_to_rupture(ax: Axes, samples: Mapping[str, Sample]) -> None:
-    """The ECDFs of the time to rupture, overlaid; dates on top when the starts agree."""
+    """The ECDFs of the time to rupture, overlaid; dates on top when the starts agree.
+
+    Each curve has its own colour, line style and markers (shifted along the line), and a
+    curve identical to an earlier one says so in the legend, so none hides another unseen.
+    """
     ecdfs = {label: ecdf_data(s) for label, s in samples.items()}
+    seen: list[tuple[str, Any]] = []
     for i, (label, e) in enumerate(ecdfs.items()):
         legend = f"{label}: {pct(e.final.p)} {interval_text(e.final.lo, e.final.hi)}"
-        draw_ecdf(ax, e, f"C{i}", legend)
+        twin = next((other for other, o in seen if _same(o, e)), None)
+        if twin is not None:
+            legend += f" (same curve as {twin})"
+        seen.append((label, e))
+        style, marker = _STYLES[i % len(_STYLES)]
+        draw_ecdf(ax, e, f"C{i}", legend, style=style, marker=marker, mark_start=0.025 * i)
     horizon = max(e.horizon for e in ecdfs.values())
-    time_axes(ax, horizon, max(float(e.final.hi) for e in ecdfs.values()))
+    last = max((float(e.times[-1]) for e in ecdfs.values() if len(e.times)), default=0.0)
+    end = crop_end(last, horizon)
+    time_axes(ax, end, max(float(e.final.hi) for e in ecdfs.values()))
     starts = {e.start for e in ecdfs.values()}
+    note = f"; no rupture after day {last:.0f} (horizon day {horizon:g})" if end < horizon else ""
     if len(starts) == 1:
         start = starts.pop()
-        ax.set_xlabel(f"days after the start ({start.isoformat()})")
+        ax.set_xlabel(f"days after the start ({start.isoformat()}){note}")
         days_axis(ax, start)
     else:
-        ax.set_xlabel("days after each scenario's start")
+        ax.set_xlabel(f"days after each scenario's start{note}")
     ax.legend(
-        loc="best",
+        loc="lower right",
         fontsize="small",
         title="P(rupture by the horizon) [95 %]",
         title_fontsize="small",
+    )
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two ECDFs are the same curve."""
+    return (
+        a.n == b.n
+        and a.horizon == b.horizon
+        and np.array_equal(a.times, b.times)
+        and np.array_equal(a.share, b.share)
     )
 
 

@@ -25,9 +25,11 @@ from escalation.plot._data.ladder import Rung, ladder_data
 from escalation.plot._data.outcomes import (
     Counts,
     Ecdf,
+    Endings,
     binary_data,
     count_data,
     ecdf_data,
+    endings_data,
     mover_data,
 )
 from escalation.plot._data.posterior import MarginalData, marginal_data, short_names
@@ -54,6 +56,7 @@ __all__ = [
     "ActorPath",
     "Counts",
     "Ecdf",
+    "Endings",
     "Fan",
     "MarginalData",
     "Mark",
@@ -69,6 +72,7 @@ __all__ = [
     "dates_of",
     "day_grid",
     "ecdf_data",
+    "endings_data",
     "escalation_paths",
     "fan_data",
     "ladder_data",

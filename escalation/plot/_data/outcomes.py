@@ -131,3 +131,51 @@ def mover_data(source: Any, actors: Sequence[str] | None = None) -> Counts:
     counts = np.array([by_id.get(a, 0) for a in actors], dtype=np.int64)
     labels = tuple(names.get(a, "nobody" if a == "none" else a) for a in actors)
     return Counts(tuple(actors), labels, counts, s.n, s.failed)
+
+
+@dataclass(frozen=True)
+class Endings:
+    """How runs end: ruptured or not, and within each, who took the last hostile measure.
+
+    ``counts[i, j]`` is the number of runs with ending ``endings[i]`` (``"ruptured"``, ``"not
+    ruptured"``) whose last mover is ``movers[j]`` (an actor id, or ``"none"`` when no
+    hostile measure was taken at all), labelled ``labels[j]``.
+    """
+
+    name: str
+    endings: tuple[str, ...]
+    movers: tuple[str, ...]
+    labels: tuple[str, ...]
+    counts: np.ndarray
+    n: int
+    failed: int
+
+    @property
+    def totals(self) -> np.ndarray:
+        """Runs per ending."""
+        return self.counts.sum(axis=1)
+
+    def shares(self) -> list[Share]:
+        """The share of all runs of each ending, with its Wilson interval."""
+        return [wilson(int(k), self.n) for k in self.totals]
+
+
+def endings_data(source: Any) -> Endings:
+    """Return the runs by ending (ruptured or not) and last mover (see :class:`Endings`)."""
+    s = as_sample(source)
+    ruptured = np.asarray(s["ruptured"], dtype=bool)
+    mover = np.asarray(s["last_mover"], dtype=np.int64)
+    movers = [*s.actors, *(["none"] if (mover < 0).any() else [])]
+    index = [*range(len(s.actors)), -1]
+    counts = np.array(
+        [
+            [int(((mover == i) & (ruptured == r)).sum()) for i in index[: len(movers)]]
+            for r in (True, False)
+        ],
+        dtype=np.int64,
+    )
+    names = dict(zip(s.actors, s.labels, strict=True))
+    labels = tuple(names.get(a, "nobody") for a in movers)
+    return Endings(
+        s.name, ("ruptured", "not ruptured"), tuple(movers), labels, counts, s.n, s.failed
+    )
