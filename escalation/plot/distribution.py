@@ -141,8 +141,12 @@ def _time_to_rupture(ax: Axes, sample: Sample) -> None:
         title=(
             f"P(rupture by day {e.horizon:g}) = {pct(e.final.p)} "
             f"{interval_text(e.final.lo, e.final.hi)}\n"
-            f"{e.censored} of {e.n} runs without rupture (censored: the curve stays flat\n"
-            "after the last rupture, to the horizon)"
+            + (
+                f"{e.censored:,} of {e.n:,} runs without rupture (censored: the curve stays\n"
+                "flat after the last rupture, to the horizon)"
+                if e.final.k
+                else f"no run of {e.n:,} ruptured (all censored)"
+            )
         ),
         title_fontsize="small",
     )
