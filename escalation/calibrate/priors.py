@@ -26,7 +26,7 @@ from escalation.model.scenario import PolicyField, Scenario
 class Priors(BaseModel):
     """Priors of the parameters to calibrate, with the base policies they apply to.
 
-    Parameters
+    Attributes
     ----------
     policies
         Base policy per actor (a mapping with a ``type``, as in scenario files). An actor not

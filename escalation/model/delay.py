@@ -16,7 +16,7 @@ class Delay(BaseModel):
     A lognormal is the usual choice for reaction times that are positive and right-skewed
     (background.md section 8, point 3: "lognormal/gamma; data suggest days, not weeks").
 
-    Parameters
+    Attributes
     ----------
     median
         Median delay in days (``>= 0``).

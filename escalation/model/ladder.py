@@ -190,4 +190,5 @@ class Ladder:
         return cls(levels=levels, severities=sev, expulsion_code=expulsion_code)
 
 
+#: The default ladder: levels 0 (routine) to 10, as described in the module docstring.
 DEFAULT_LADDER = Ladder()

@@ -101,7 +101,7 @@ class Measure(NamedTuple):
 
     Immutable (a named tuple: cheap to create, as the engine makes many).
 
-    Parameters
+    Attributes
     ----------
     kind
         The measure kind.

@@ -28,6 +28,7 @@ from typing import Any
 from escalation.model.event import Event, Phase
 from escalation.model.state import Status
 
+#: The outcome names summaries and plots use (defined in the module docstring).
 OUTCOME_NAMES: tuple[str, ...] = (
     "ruptured",
     "time_to_rupture",
