@@ -222,6 +222,15 @@ class Posterior:
         frame["weight"] = self.weights
         return frame
 
+    def to_arviz(self, *, draws: int | None = None, seed: int = 0, resample: bool = True) -> Any:
+        """ArviZ ``InferenceData`` of an importance resample of the particles (needs arviz).
+
+        See :func:`escalation.calibrate.arviz_bridge.to_arviz` for the weighting.
+        """
+        from escalation.calibrate.arviz_bridge import to_arviz
+
+        return to_arviz(self, draws=draws, seed=seed, resample=resample)
+
     def _repr_html_(self) -> str:
         mean, sd, iv = self.mean(), self.sd(), self.interval(0.9)
         rows = [(n, mean[n], sd[n], iv[n][0], iv[n][1]) for n in self.names]
