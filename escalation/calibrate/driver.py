@@ -85,6 +85,7 @@ def calibrate(
     resume: bool = False,
     progress: bool | ProgressCallback | None = None,
     problem: CalibrationProblem | EpisodeSet | None = None,
+    kernel: Literal["global", "local"] = "global",
     **build: Any,
 ) -> Posterior:
     """Fit the calibrated actor's policy parameters to the documented episodes.
@@ -126,6 +127,9 @@ def calibrate(
         A ready :class:`CalibrationProblem` or :class:`~escalation.calibrate.episodeset.EpisodeSet`
         (several episodes sharing the parameters; then ``scenario`` and ``history`` are ignored
         and may be ``None``).
+    kernel
+        ABC-SMC perturbation kernel: ``"global"`` (one covariance) or ``"local"`` (each
+        particle's from its nearest neighbours; see :mod:`escalation.calibrate.kernel`).
     **build
         More arguments of :meth:`CalibrationProblem.build` (``episodes``, ``window_days``, ...).
 
@@ -146,7 +150,13 @@ def calibrate(
         if method != "smc":
             raise ValueError(f"method must be 'smc' or 'rejection', not {method!r}")
         return _fit_smc(
-            problem, pool, seed, callback, ckpt, start_from, population, generations, quantile
+            problem,
+            pool,
+            seed,
+            callback,
+            ckpt,
+            start_from,
+            (population, generations, quantile, kernel),
         )
 
 
@@ -181,11 +191,13 @@ def _fit_smc(
     progress: ProgressCallback | None,
     checkpoint: Path | None,
     start_from: Posterior | None,
-    population: int,
-    generations: int,
-    quantile: float,
+    sizes: tuple[int, int, float, Literal["global", "local"]],
 ) -> Posterior:
-    """ABC-SMC on ``problem``, from ``start_from`` if given, saving to ``checkpoint``."""
+    """ABC-SMC on ``problem``, from ``start_from`` if given, saving to ``checkpoint``.
+
+    ``sizes``: population, generations, tolerance quantile and kernel.
+    """
+    population, generations, quantile, kernel = sizes
 
     def save(post: Posterior) -> None:
         if checkpoint is not None:
@@ -207,6 +219,7 @@ def _fit_smc(
             resume=start_from,
             on_generation=save if checkpoint is not None else None,
             progress=progress,
+            kernel=kernel,
         )
     except ValueError as exc:
         if start_from is not None and "checkpoint" in str(exc):

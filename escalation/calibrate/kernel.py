@@ -24,7 +24,9 @@ class PerturbationKernel:
     discretised Gaussian over its prior's integers. See ``docs/calibration.md`` ("ABC-SMC").
     """
 
-    def __init__(self, particles: np.ndarray, weights: np.ndarray, priors: Priors):
+    def __init__(
+        self, particles: np.ndarray, weights: np.ndarray, priors: Priors, local: bool = False
+    ):
         self.logged = np.flatnonzero(priors.log_scale & ~priors.integer)
         self.particles = self._to_kernel(particles)
         self.weights = weights
@@ -44,6 +46,12 @@ class PerturbationKernel:
         cov = cov + np.diag((1e-6 * spreads) ** 2 + 1e-12)
         self.chol = np.linalg.cholesky(cov) if len(self.cont) else np.empty((0, 0))
         self.log_det = 2.0 * float(np.sum(np.log(np.diag(self.chol)))) if len(self.cont) else 0.0
+        # Local kernels: one covariance per particle (None: the global one for all).
+        self.local_chol: np.ndarray | None = None
+        self.local_log_det: np.ndarray | None = None
+        if local and len(self.cont):
+            ridge = np.diag((1e-6 * spreads) ** 2 + 1e-12)
+            self.local_chol, self.local_log_det = _local_cholesky(x, self.chol, ridge)
         self.supports: list[np.ndarray] = []
         self.sds: list[float] = []
         for j in self.disc:
@@ -80,7 +88,10 @@ class PerturbationKernel:
         out = self.particles[idx].copy()
         if len(self.cont):
             z = rng.standard_normal((n, len(self.cont)))
-            out[:, self.cont] += z @ self.chol.T
+            if self.local_chol is None:
+                out[:, self.cont] += z @ self.chol.T
+            else:
+                out[:, self.cont] += np.einsum("nij,nj->ni", self.local_chol[idx], z)
         for k, j in enumerate(self.disc):
             support, sd = self.supports[k], self.sds[k]
             logits = -0.5 * ((support[None, :] - out[:, j][:, None]) / sd) ** 2
@@ -108,7 +119,9 @@ class PerturbationKernel:
         for start in range(0, len(theta), 256):
             block = theta[start : start + 256]
             logk = np.zeros((len(block), len(self.particles)))
-            if dc:
+            if dc and self.local_chol is not None:
+                logk += self._local_log_kernel(block)
+            elif dc:
                 diff = block[:, None, self.cont] - self.particles[None, :, self.cont]
                 sol = np.linalg.solve(self.chol, diff.reshape(-1, dc).T).T
                 logk += const - 0.5 * np.sum(sol * sol, axis=1).reshape(len(block), -1)
@@ -116,3 +129,47 @@ class PerturbationKernel:
                 logk += self._discrete_logpmf(k, block[:, j], disc_centers[k])
             out[start : start + 256] = np.logaddexp.reduce(logk + self.log_weights, axis=1)
         return out + jacobian
+
+    def _local_log_kernel(self, block: np.ndarray) -> np.ndarray:
+        """``log N(block_i | particle_j, local covariance_j)``, one column per particle."""
+        assert self.local_chol is not None and self.local_log_det is not None
+        dc = len(self.cont)
+        x = block[:, self.cont]
+        out = np.empty((len(block), len(self.particles)))
+        for j, centre in enumerate(self.particles[:, self.cont]):
+            sol = np.linalg.solve(self.local_chol[j], (x - centre).T)
+            out[:, j] = -0.5 * np.sum(sol * sol, axis=0) - 0.5 * self.local_log_det[j]
+        return out - 0.5 * dc * math.log(2 * math.pi)
+
+
+#: Share of the population whose covariance makes a particle's local kernel.
+LOCAL_SHARE = 0.2
+
+
+def _local_cholesky(
+    x: np.ndarray, chol: np.ndarray, ridge: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per particle: Cholesky factor and log-determinant of its local kernel covariance.
+
+    The local covariance of particle ``j`` is twice the covariance of its ``M``
+    nearest particles (itself included; distances in the metric of the global kernel), ``M``
+    the larger of ``LOCAL_SHARE`` of the population and two more than the dimension: the
+    M-nearest-neighbours kernel of Filippi et al. (2013, Stat. Appl. Genet. Mol. Biol. 12),
+    which proposes close to where particles are dense and lets a thin region of the
+    posterior keep its particles where one global covariance would scatter them.
+    """
+    n, d = x.shape
+    m = min(n, max(math.ceil(LOCAL_SHARE * n), d + 2))
+    z = np.linalg.solve(chol, x.T).T  # whitened by the global kernel
+    sq = np.sum(z * z, axis=1)
+    dist = sq[:, None] + sq[None, :] - 2.0 * z @ z.T
+    near = np.argsort(dist, axis=1, kind="stable")[:, :m]
+    chols = np.empty((n, d, d))
+    log_det = np.empty(n)
+    for j in range(n):
+        nb = x[near[j]]
+        centred = nb - nb.mean(axis=0)
+        cov = 2.0 * (centred.T @ centred) / m + ridge
+        chols[j] = np.linalg.cholesky(cov)
+        log_det[j] = 2.0 * float(np.sum(np.log(np.diag(chols[j]))))
+    return chols, log_det

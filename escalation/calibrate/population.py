@@ -42,14 +42,22 @@ class Population:
         )
 
 
-def smc_settings(population: int, quantile: float, min_acceptance: float) -> dict[str, Any]:
-    """The settings a resumed calibration must share with its checkpoint."""
-    return {
+def smc_settings(
+    population: int, quantile: float, min_acceptance: float, kernel: str = "global"
+) -> dict[str, Any]:
+    """The settings a resumed calibration must share with its checkpoint.
+
+    ``kernel`` is recorded only when it is not the default (``"global"``).
+    """
+    settings: dict[str, Any] = {
         "population": population,
         "quantile": quantile,
         "min_acceptance": min_acceptance,
         "distance": "euclidean, standardised",
     }
+    if kernel != "global":
+        settings["kernel"] = kernel
+    return settings
 
 
 @dataclass(frozen=True)
@@ -69,10 +77,11 @@ class Setup:
     model: Mapping[str, Any] | None
     on_generation: Callable[[Posterior], None] | None
     progress: ProgressCallback | None
+    kernel: str = "global"
 
     def posterior(self, pop: Population, complete: bool, **meta: Any) -> Posterior:
         """The posterior of ``pop``."""
-        settings = smc_settings(self.population, self.quantile, self.min_acceptance)
+        settings = smc_settings(self.population, self.quantile, self.min_acceptance, self.kernel)
         return Posterior(
             priors=self.priors,
             particles=pop.particles,

@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -143,6 +143,7 @@ def smc(
     resume: Posterior | None = None,
     on_generation: Callable[[Posterior], None] | None = None,
     progress: ProgressCallback | None = None,
+    kernel: Literal["global", "local"] = "global",
 ) -> Posterior:
     """ABC-SMC with an adaptive quantile tolerance (``docs/calibration.md``, "ABC-SMC").
 
@@ -174,17 +175,23 @@ def smc(
     on_generation, progress
         Called with the posterior so far after every generation (to checkpoint it); called
         after every batch of simulations.
+    kernel
+        ``"global"``: one Gaussian covariance for every particle; ``"local"``: each particle's
+        own, from its nearest neighbours (:mod:`escalation.calibrate.kernel`), for posteriors
+        with thin regions that a global covariance scatters proposals away from.
 
     Returns
     -------
     Posterior
         The last generation, with the record of all of them.
     """
+    if kernel not in ("global", "local"):
+        raise ValueError(f"kernel must be 'global' or 'local', not {kernel!r}")
     _check_arguments(population, generations, quantile, min_acceptance)
     obs = np.asarray(observed, dtype=float)
     names = _summary_names(summaries, len(obs))
     if resume is not None:
-        settings = smc_settings(population, quantile, min_acceptance)
+        settings = smc_settings(population, quantile, min_acceptance, kernel)
         entropy = check_resume(resume, priors, obs, names, settings, root_entropy(seed))
     else:
         entropy = _entropy(seed)
@@ -202,6 +209,7 @@ def smc(
         model=model,
         on_generation=on_generation,
         progress=progress,
+        kernel=kernel,
     )
     return _run(setup, resume, _weighted(scales, weights))
 
@@ -262,7 +270,9 @@ def _next_generation(setup: Setup, pop: Population) -> Population | str:
     t = len(pop.records) + 1
     t0 = time.perf_counter()
     eps = tolerance(pop.distances, pop.weights, setup.quantile)
-    kernel = PerturbationKernel(pop.particles, pop.weights, setup.priors)
+    kernel = PerturbationKernel(
+        pop.particles, pop.weights, setup.priors, local=setup.kernel == "local"
+    )
     rng, sim_seq = _generation_seeds(setup.entropy, t)
     last = pop.records[-1]
     # Batch sizes depend only on counts recorded so far, never on timing or workers.

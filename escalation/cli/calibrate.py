@@ -58,6 +58,12 @@ def add_parser(commands: Subparsers) -> None:
     )
     cal.add_argument("--population", type=positive, metavar="N", help="particles per generation")
     cal.add_argument("--generations", type=positive, metavar="N", help="ABC-SMC generations")
+    cal.add_argument(
+        "--kernel",
+        choices=("global", "local"),
+        default="global",
+        help="ABC-SMC perturbation kernel: one covariance, or each particle's own",
+    )
     cal.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     add_output_flags(cal)
     cal.set_defaults(handler=cmd_calibrate)
@@ -112,6 +118,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             resume=args.resume,
             progress=True,
             problem=load_episode_set(args.episodes, args.priors) if args.episodes else None,
+            kernel=args.kernel,
             **sizes,
         )
     print(f"wrote posterior.json, predictive_checks.csv and plots to {args.out}", file=sys.stderr)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from matplotlib.figure import Figure
 
@@ -42,6 +42,7 @@ def calibrate_to_dir(
     plots: bool = True,
     echo: TextIO | None = None,
     problem: CalibrationProblem | EpisodeSet | None = None,
+    kernel: Literal["global", "local"] = "global",
 ) -> Posterior:
     """Calibrate and write everything to ``out_dir`` (what ``escalation calibrate`` does).
 
@@ -73,6 +74,7 @@ def calibrate_to_dir(
         checkpoint=out / "checkpoint.json",
         resume=resume,
         progress=progress,
+        kernel=kernel,
     )
     checks = predictive_checks(posterior, draws, seed=seed, workers=workers, problem=problem)
     posterior = posterior.with_meta(
