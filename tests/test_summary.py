@@ -232,7 +232,7 @@ def test_summary_states_its_terms_and_leaves_out_rows_constant_by_construction()
     s = ens.summary()
     text = str(s)
     assert "days count from the scenario's start, 2021-10-05 (day 0)" in text
-    for words in ("Rounds are turns", "Peak severity is the highest ladder level"):
+    for words in ("Rounds are turns", "Peak severity is the highest level on the severity ladder"):
         assert words in text
     # every run peaked at 5 or more (the lowest level seen), and none ended without a
     # hostile measure: said in words, not shown as rows of 1.000 and 0.000

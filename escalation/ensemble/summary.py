@@ -149,10 +149,10 @@ class Summary:
             f"Terms: days count from {origin}. A rupture is every channel between a pair of "
             "actors closed or suspended; its time is that of the effect that completed it. "
             "Rounds are turns of the exchange: the hostile measures announced, in time order, "
-            "grouped into maximal runs by the same actor. "
-            "Peak severity is the highest ladder level (0 routine to 10) of a hostile measure "
-            "announced in a run; the last mover is the actor of the last one. Rows that hold "
-            "for every run, or for none, are stated in words rather than as rows."
+            "grouped into maximal runs by the same actor. Peak severity is the highest level on "
+            "the severity ladder (0 = routine, 10 the top of the default ladder) of a hostile "
+            "measure announced in a run; the last mover is the actor of the last one. Rows "
+            "that hold for every run, or for none, are stated in words rather than as rows."
         )
 
     def constant_rows(self) -> list[str]:
