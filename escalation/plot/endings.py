@@ -85,7 +85,7 @@ def _draw(ax: Axes, d: Endings) -> None:
         )
     ax.set_yticks(y)
     ax.set_yticklabels([f"{e}\nby the horizon" for e in d.endings])
-    ax.set_xlim(0, 1.18)
+    ax.set_xlim(0, 1.3)  # room for the total and its interval right of a full bar
     ax.set_xticks(np.linspace(0, 1, 6))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(
