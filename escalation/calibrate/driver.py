@@ -98,10 +98,8 @@ def calibrate(
     scenario, history, priors
         See :meth:`CalibrationProblem.build` (``priors=None``: Russia's grievance policy with
         the documented default priors).
-    population
-        Particles per generation.
-    generations
-        ABC-SMC generations, the first from the prior.
+    population, generations
+        Particles per generation; ABC-SMC generations, the first from the prior.
     seed
         Every random draw derives from it; ``None`` draws fresh entropy (recorded in the
         posterior).
@@ -140,24 +138,16 @@ def calibrate(
     """
     if problem is None:
         problem = CalibrationProblem.build(scenario, history, priors, **build)
-    callback = _progress(progress)
     ckpt = Path(checkpoint) if checkpoint is not None else None
     start_from = Posterior.load(ckpt) if resume and ckpt is not None and ckpt.exists() else None
+    if method not in ("smc", "rejection"):
+        raise ValueError(f"method must be 'smc' or 'rejection', not {method!r}")
     with executor_for(workers, executor) as pool:
         if method == "rejection":
             draws = simulations or population * 20
-            return _fit_rejection(problem, pool, population, draws, seed, callback)
-        if method != "smc":
-            raise ValueError(f"method must be 'smc' or 'rejection', not {method!r}")
-        return _fit_smc(
-            problem,
-            pool,
-            seed,
-            callback,
-            ckpt,
-            start_from,
-            (population, generations, quantile, kernel),
-        )
+            return _fit_rejection(problem, pool, population, draws, seed, _progress(progress))
+        sizes = (population, generations, quantile, kernel)
+        return _fit_smc(problem, pool, seed, _progress(progress), ckpt, start_from, sizes)
 
 
 def _fit_rejection(

@@ -159,10 +159,9 @@ def smc(
         Every random draw derives from it; ``None`` draws fresh entropy and records it.
     quantile
         Tolerance of generation t: this weighted quantile of generation t-1's distances.
-    scales
-        Summary scales; by default from generation 1's simulations.
-    weights
-        Weight of each summary in the distance (default 1 each): its scale is divided by it.
+    scales, weights
+        Summary scales (by default from generation 1's simulations); the weight of each
+        summary in the distance (default 1 each), which divides its scale.
     min_acceptance
         Stop early, keeping the last full generation, when a generation would need more than
         ``population / min_acceptance`` simulations.
@@ -185,22 +184,16 @@ def smc(
     Posterior
         The last generation, with the record of all of them.
     """
-    if kernel not in ("global", "local"):
-        raise ValueError(f"kernel must be 'global' or 'local', not {kernel!r}")
-    _check_arguments(population, generations, quantile, min_acceptance)
+    _check_arguments(population, generations, quantile, min_acceptance, kernel)
     obs = np.asarray(observed, dtype=float)
     names = _summary_names(summaries, len(obs))
-    if resume is not None:
-        settings = smc_settings(population, quantile, min_acceptance, kernel)
-        entropy = check_resume(resume, priors, obs, names, settings, root_entropy(seed))
-    else:
-        entropy = _entropy(seed)
+    settings = smc_settings(population, quantile, min_acceptance, kernel)
     setup = Setup(
         simulator=simulator,
         priors=priors,
         observed=obs,
         names=names,
-        entropy=entropy,
+        entropy=_start_entropy(seed, resume, priors, obs, names, settings),
         population=population,
         generations=generations,
         quantile=quantile,
@@ -214,9 +207,25 @@ def smc(
     return _run(setup, resume, _weighted(scales, weights))
 
 
+def _start_entropy(
+    seed: Seed,
+    resume: Posterior | None,
+    priors: Priors,
+    observed: np.ndarray,
+    names: tuple[str, ...],
+    settings: dict[str, Any],
+) -> int:
+    """The root entropy: the seed's, checked against the checkpoint ``resume`` if given."""
+    if resume is None:
+        return _entropy(seed)
+    return check_resume(resume, priors, observed, names, settings, root_entropy(seed))
+
+
 def _check_arguments(
-    population: int, generations: int, quantile: float, min_acceptance: float
+    population: int, generations: int, quantile: float, min_acceptance: float, kernel: str
 ) -> None:
+    if kernel not in ("global", "local"):
+        raise ValueError(f"kernel must be 'global' or 'local', not {kernel!r}")
     if population < 2:
         raise ValueError(f"population must be at least 2, not {population}")
     if generations < 1:
