@@ -11,6 +11,11 @@ An episode's pattern is reproduced by a draw when ``answered``, ``type_change`` 
 lag in days is within a factor ``lag_factor`` (2 by default) of the documented lag. These are
 fixed before looking at any result; change them only for a stated reason.
 
+A pooled wave (summaries ``in_kind``, ``ruptured.<counterpart>``, from
+:mod:`escalation.calibrate.pooled`) is reproduced when the share of initiators answered in
+kind within the window is at least ``IN_KIND_SHARE`` (0.9) and every documented
+``ruptured.*`` value is matched: the issue's definition of the 2018 pattern.
+
 Per-episode outcomes (``answered``, ``ruptured``) of a later episode are given among the draws
 *at risk*: those in which no earlier episode ruptured the pair, since a draw that broke off in
 2018 has nothing left to do in 2021.
@@ -37,6 +42,10 @@ from escalation.validate.scores import binomial_interval
 ALPHA = 0.05
 #: A simulated lag reproduces a documented one when within this factor of it.
 LAG_FACTOR = 2.0
+#: A pooled wave is reproduced when at least this share of its dyads is answered in kind.
+IN_KIND_SHARE = 0.9
+#: The outcomes a summary name may hold after its episode label.
+_OUTCOMES = ("answered", "type_change", "ruptured", "lag", "in_kind", "ratio")
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ class JointChecks:
     def table(self) -> str:
         """Fixed-width table of the rows."""
         head = (
-            f"{'episode':<8} {'P(reproduced)':>14} {'95% MC':>15} {'at risk':>8} "
+            f"{'episode':<10} {'P(reproduced)':>14} {'95% MC':>15} {'at risk':>8} "
             f"{'P(ans|risk)':>11} {'P(rup|risk)':>11}  verdict"
         )
         lines = [head, "-" * len(head)]
@@ -77,13 +86,31 @@ class JointChecks:
         return self.table()
 
 
+def _label(name: str) -> str:
+    """The episode of a summary: what comes before its first outcome word."""
+    parts = name.split(".")
+    for i, part in enumerate(parts):
+        if i and part in _OUTCOMES:
+            return ".".join(parts[:i])
+    return name.rsplit(".", 1)[0]
+
+
 def _episodes(names: tuple[str, ...]) -> list[str]:
     out: list[str] = []
     for n in names:
-        label = n.rsplit(".", 1)[0]
+        label = _label(n)
         if label not in out:
             out.append(label)
     return out
+
+
+def _ruptured(names: tuple[str, ...], episode: str) -> list[int]:
+    """Columns of ``episode``'s rupture summaries (one, or one per counterpart of a wave)."""
+    return [
+        j
+        for j, n in enumerate(names)
+        if _label(n) == episode and n[len(episode) + 1 :].split(".")[0] == "ruptured"
+    ]
 
 
 def reproduced(
@@ -94,20 +121,20 @@ def reproduced(
     lag_factor: float = LAG_FACTOR,
 ) -> np.ndarray:
     """Per draw, whether it reproduces ``episode``'s documented pattern (module docstring)."""
-
-    def col(s: str) -> tuple[float, np.ndarray]:
-        j = names.index(f"{episode}.{s}")
-        return float(observed[j]), simulated[:, j]
-
     ok = np.ones(simulated.shape[0], dtype=bool)
-    for s in ("answered", "type_change", "ruptured"):
+    for j in _ruptured(names, episode):
+        ok &= np.isclose(simulated[:, j], observed[j])
+    if f"{episode}.in_kind" in names:  # a pooled wave
+        j = names.index(f"{episode}.in_kind")
+        return ok & (simulated[:, j] >= IN_KIND_SHARE - 1e-9)
+    for s in ("answered", "type_change"):
         if f"{episode}.{s}" in names:
-            obs, sim = col(s)
-            ok &= np.isclose(sim, obs)
-    ans_obs, _ = col("answered")
-    if ans_obs > 0.5 and f"{episode}.lag" in names:
-        obs, sim = col("lag")  # log(1 + days)
-        days_obs, days = math.expm1(obs), np.expm1(sim)
+            j = names.index(f"{episode}.{s}")
+            ok &= np.isclose(simulated[:, j], observed[j])
+    answered = f"{episode}.answered" in names and observed[names.index(f"{episode}.answered")]
+    if answered > 0.5 and f"{episode}.lag" in names:
+        j = names.index(f"{episode}.lag")  # log(1 + days)
+        days_obs, days = math.expm1(float(observed[j])), np.expm1(simulated[:, j])
         ok &= (days >= days_obs / lag_factor) & (days <= days_obs * lag_factor)
     return ok
 
@@ -123,26 +150,21 @@ def evaluate(
     """Joint checks from predictive draws of the summaries (``simulated``: draws x summaries)."""
     n = simulated.shape[0]
     rows = []
-    at_risk = np.ones(n, dtype=bool)
+    at_risk: dict[str, np.ndarray] = {}  # per run of one scenario (the label's prefix)
     together = np.ones(n, dtype=bool)
     for ep in _episodes(names):
         hit = reproduced(names, observed, simulated, ep, lag_factor)
         together &= hit
-        ans = simulated[:, names.index(f"{ep}.answered")] > 0.5
-        rup = simulated[:, names.index(f"{ep}.ruptured")] > 0.5
-        k = int(at_risk.sum())
-        rows.append(
-            _row(
-                ep,
-                int(hit.sum()),
-                n,
-                k,
-                ans[at_risk].mean() if k else math.nan,
-                rup[at_risk].mean() if k else math.nan,
-                alpha,
-            )
-        )
-        at_risk &= ~rup
+        risk = at_risk.setdefault(ep.rpartition(".")[0], np.ones(n, dtype=bool))
+        ans_name = next((f"{ep}.{s}" for s in ("answered", "in_kind") if f"{ep}.{s}" in names), "")
+        ans = simulated[:, names.index(ans_name)] if ans_name else np.full(n, np.nan)
+        cols = _ruptured(names, ep)
+        rup: np.ndarray = np.any(simulated[:, cols] > 0.5, axis=1) if cols else np.zeros(n, bool)
+        k = int(risk.sum())
+        p_ans = float(np.mean(ans[risk])) if k else math.nan
+        p_rup = float(np.mean(rup[risk])) if k else math.nan
+        rows.append(_row(ep, int(hit.sum()), n, k, p_ans, p_rup, alpha))
+        risk &= ~rup
     rows.append(_row("all", int(together.sum()), n, n, math.nan, math.nan, alpha))
     return JointChecks(tuple(rows), n, alpha)
 
