@@ -344,20 +344,3 @@ def test_parameters_are_recovered_from_synthetic_histories(problem: CalibrationP
     prior_width = math.log((180**0.95) / (180**0.05))  # log-uniform(1, 180): 5%-95%
     assert np.mean(widths) < prior_width
     assert lag == problem.priors.names.index("russia.lag.median")
-
-
-# -- the bundled posterior ----------------------------------------------------------------------
-def test_the_bundled_posterior_fits_the_documented_episodes(problem: CalibrationProblem) -> None:
-    """The posterior shipped in scenarios/ is complete, current, and passes its checks."""
-    scenario = esc.load_scenario("nato-russia-calibration")
-    assert scenario.posterior is not None
-    post = load_posterior(scenario.posterior)
-    assert post.complete and post.method == "smc"
-    assert post.names == problem.priors.names
-    # Made from the seeds as they are now: re-run the benchmark if this fails.
-    assert np.allclose(post.observed, problem.observed)
-    assert post.ess > 0.5 * post.size
-    checks = predictive_checks(post, 300, seed=1)
-    assert checks.extreme(0.05) == []  # no documented summary in the extreme 2.5% tails
-    runs = [esc.simulate(scenario, seed=s) for s in range(5)]
-    assert all(isinstance(r.scenario.actor("russia").policy, esc.Grievance) for r in runs)

@@ -559,17 +559,22 @@ def test_a_rewritten_posterior_file_is_used_by_the_next_run(tmp_path):
     before = [esc.simulate(scenario, seed=s) for s in range(30)]
 
     data = json.loads((tmp_path / "posterior.json").read_text())
-    where = data["parameters"].index("russia.reply_probability")
+    median = data["parameters"].index("russia.lag.median")
+    sigma = data["parameters"].index("russia.lag.sigma")
     for particle in data["particles"]:
-        particle[where] = 0.0  # Russia no longer answers
+        particle[median], particle[sigma] = 60.0, 0.1  # Russia answers after about 60 days
     (tmp_path / "posterior.json").write_text(json.dumps(data))
     os.utime(tmp_path / "posterior.json", ns=(1, 1))  # a new modification time, surely
 
     after = [esc.simulate(scenario, seed=s) for s in range(30)]
     fresh = [engine.Simulator(scenario).run(s) for s in range(30)]
     assert [r.to_records() for r in after] == [r.to_records() for r in fresh]
-    assert not any(e.actor == "russia" and e.cause is not None for r in after for e in r.events)
-    assert any(e.actor == "russia" and e.cause is not None for r in before for e in r.events)
+
+    def first_answer(run) -> float:
+        return min(e.time for e in run.events if e.actor == "russia" and e.cause is not None)
+
+    assert np.median([first_answer(r) for r in after]) > 45
+    assert np.median([first_answer(r) for r in before]) < 15
 
 
 def test_a_simulator_pickles_without_its_environments():

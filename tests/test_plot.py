@@ -312,7 +312,7 @@ def test_trajectory_of_a_run_with_history(flagship, history, tmp_path):
     assert "expel 8\ncap -10" in labels  # the run's own triggers
     # the documented Russian package of 18 Oct 2021 is annotated (italic, documented style)
     doc = [t for t in ax.texts if "close nato-mlm-moscow" in t.get_text()]
-    assert doc and doc[0].get_fontstyle() == "italic"
+    assert any(t.get_fontstyle() == "italic" for t in doc)
     # step lines: one per actor and per documented actor
     steps = [ln for ln in ax.get_lines() if ln.get_drawstyle() == "steps-post"]
     assert len(steps) == 4

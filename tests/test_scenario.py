@@ -195,7 +195,7 @@ def test_with_policy_replaces_one_actors_policy() -> None:
     scenario = esc.load_scenario("nato-russia-2021")
     calm = scenario.with_policy("russia", esc.Passive())
     assert isinstance(calm.actor("russia").policy_toward("nato"), esc.Passive)
-    assert isinstance(scenario.actor("russia").policy, esc.Grievance)  # original unchanged
+    assert isinstance(scenario.actor("russia").policy, esc.Reciprocity)  # original unchanged
     # the posterior calibrated Russia's replaced policy, so its draws no longer apply
     assert scenario.posterior is not None and calm.posterior is None
     assert calm.actor("nato") == scenario.actor("nato")
