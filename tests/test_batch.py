@@ -31,6 +31,7 @@ BUNDLED = [
     "nato-russia-2018",
     "nato-russia-2021",
     "nato-russia-calibration",
+    "skripal-2018",
 ]
 
 
@@ -71,9 +72,7 @@ def test_compiled_draws_are_the_streams(key: int, median: float, sigma: float) -
 @pytest.mark.parametrize("name", BUNDLED)
 def test_bundled_scenarios_are_identical_run_for_run(name: str) -> None:
     scenario = esc.load_scenario(name)
-    why = batch.uncovered(scenario)
-    if why is not None:  # issue 10's model parts the batch engine does not reproduce yet
-        pytest.skip(f"{name}: {why}")
+    assert batch.uncovered(scenario) is None
     fast = run_ensemble(scenario, 400, 2024, engine="batch")
     slow = run_ensemble(scenario, 400, 2024, engine="simpy")
     assert_identical(fast.outcomes, slow.outcomes)
@@ -101,9 +100,7 @@ def test_random_scenarios_are_identical_run_for_run(scenario: esc.Scenario, root
 def test_every_built_in_policy_is_covered() -> None:
     from escalation.sim.batch.compile import POLICY_CODES
 
-    # Reciprocity (issue 10) keeps a grievance stock per pair: not compiled yet; it runs on
-    # the SimPy engine, and uncovered() says so.
-    assert set(BUILTIN_POLICIES.values()) - {esc.Reciprocity} <= set(POLICY_CODES)
+    assert set(BUILTIN_POLICIES.values()) <= set(POLICY_CODES)
 
 
 def test_runs_that_outgrow_the_buffers_go_to_simpy(monkeypatch: pytest.MonkeyPatch) -> None:

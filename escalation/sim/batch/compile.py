@@ -6,7 +6,7 @@ same :class:`~escalation.sim.prepared.Prepared` the SimPy engine uses, so that t
 on triggers, memory, ladder and policies by construction. A scenario with a ``posterior:``
 gets one row of policy parameters per particle, built once per process and file.
 
-The arrays follow :mod:`escalation.sim.batch.layout`; policy parameters are 11 columns per
+The arrays follow :mod:`escalation.sim.batch.layout`; policy parameters are 12 columns per
 (particle, actor, counterpart): reply probability, lag median and sigma, delay median and
 sigma, perception noise, implementation noise, then the policy's own (POLICY_CODES).
 """
@@ -30,6 +30,7 @@ from escalation.model.policies import (
     LevelParity,
     Passive,
     Proportional,
+    Reciprocity,
     Scripted,
     TitForTat,
     TitForTwoTats,
@@ -41,7 +42,8 @@ from escalation.sim.prepared import Prepared
 KINDS: tuple[MeasureKind, ...] = tuple(MeasureKind)
 _STATUS = {Status.OPEN: 0, Status.SUSPENDED: 1, Status.CLOSED: 2}
 
-#: Policy classes the batch engine covers, with their code and own parameters (columns 7-10).
+#: Policy classes the batch engine covers, with their code and own parameters (columns 7-11).
+#: Reciprocity's rupture threshold is ``threshold + rupture_gap`` (NaN: none), as it computes it.
 POLICY_CODES: dict[type[Policy], tuple[int, tuple[str, ...]]] = {
     Passive: (0, ()),
     Scripted: (0, ()),
@@ -54,7 +56,11 @@ POLICY_CODES: dict[type[Policy], tuple[int, tuple[str, ...]]] = {
     Gradual: (7, ("step", "calming")),
     LevelParity: (8, ()),
     Grievance: (9, ("threshold", "half_life", "k", "rupture_threshold")),
+    Reciprocity: (10, ("threshold", "slope", "rupture_threshold", "half_life", "ratio")),
 }
+#: Codes of the policies whose lags and delays are whole days (``Policy.whole_days``), as
+#: the compiled loop rounds them (``loop.WHOLE_DAYS_CODE``).
+WHOLE_DAYS = frozenset({10})
 N_PARAMETERS = L.N_PARAMETERS
 
 
@@ -62,26 +68,15 @@ def _policy_problem(policy: Policy) -> str | None:
     cls = type(policy)
     if cls not in POLICY_CODES:
         return f"policy {policy.name!r} ({cls.__name__}) is not a built-in the batch engine covers"
+    if cls.whole_days != (POLICY_CODES[cls][0] in WHOLE_DAYS):
+        return f"policy {policy.name!r}: whole-day lags that the batch engine does not round"
     return None
-
-
-#: Measure kinds the batch engine does not play yet (issue 10 added them); remembered ones
-#: count in policies' memories like any other hostile measure.
-_NEW_KINDS = frozenset({MeasureKind.RESTRICT, MeasureKind.REDUCE})
 
 
 def _model_problem(scenario: Any) -> str | None:
     # Parts of the model (issue 10) the compiled engine does not reproduce yet.
-    if any(p.mirrors for p in scenario.presences):
-        return "presences that mirror others (mirrors:) are not in the batch engine yet"
     if scenario.stop.rupture_rule not in ("any", "none"):
         return "stop.rupture 'all' or a list of pairs is not in the batch engine yet"
-    acts = [*scenario.triggers, *scenario.memory]
-    for a in scenario.actors:
-        for pol in (a.policy, *a.policies.values()):
-            acts += list(pol.scheduled()) if pol is not None else []
-    if any(t.measure in _NEW_KINDS for t in acts):
-        return "measures 'restrict' and 'reduce' are not in the batch engine yet"
     return None
 
 
@@ -150,7 +145,10 @@ def _presences(prepared: Prepared, ids: dict[str, int], order: list[str]) -> tup
     staff = np.array([p.staff for p in ps], dtype=np.int64)
     cap = np.array([-1 if p.cap is None else p.cap for p in ps], dtype=np.int64)
     status = np.array([_STATUS[p.status] for p in ps], dtype=np.int64)
-    return owner, host, rank, starts, np.array(listed, dtype=np.int64), staff, cap, status
+    twin = [state.mirror(pid) for pid in order]  # the presence that mirrors each (-1 none)
+    twins = np.array([-1 if t is None else pidx[t] for t in twin], dtype=np.int64)
+    listed_ = np.array(listed, dtype=np.int64)
+    return owner, host, rank, starts, listed_, staff, cap, status, twins
 
 
 def _triggers(prepared: Prepared, ids: dict[str, int], pidx: dict[str, int]) -> tuple[Any, ...]:
@@ -176,8 +174,8 @@ def _triggers(prepared: Prepared, ids: dict[str, int], pidx: dict[str, int]) -> 
     return times, rows, delays, len(slots)
 
 
-def _memory(prepared: Prepared, ids: dict[str, int]) -> tuple[Any, ...]:
-    # Remembered events, list by list (their presences are never needed: never applied).
+def _memory(prepared: Prepared, ids: dict[str, int], pidx: dict[str, int]) -> tuple[Any, ...]:
+    # Remembered events, list by list (never applied; their presences are read by mirrors).
     n = len(ids)
     rows, times = [], []
     for (target, actor), events in prepared.memory.items():
@@ -191,10 +189,12 @@ def _memory(prepared: Prepared, ids: dict[str, int]) -> tuple[Any, ...]:
                     ids[actor],
                     ids[target],
                     e.magnitude,
+                    -1 if e.presence is None else pidx[e.presence],
                 )
             )
             times.append(e.time)
-    return np.array(rows, dtype=np.int64).reshape(-1, 7), np.array(times, dtype=np.float64)
+    rows_ = np.array(rows, dtype=np.int64).reshape(-1, L.MEM_COLS)
+    return rows_, np.array(times, dtype=np.float64)
 
 
 _particles: dict[int, tuple[ParameterSample, Any, np.ndarray, np.ndarray]] = {}
@@ -249,10 +249,10 @@ def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
     ids = {a.id: i for i, a in enumerate(scenario.actors)}
     order = [p.id for p in scenario.presences]
     pidx = {pid: i for i, pid in enumerate(order)}
-    owner, host, rank, starts, listed, staff, cap, status = _presences(prepared, ids, order)
+    owner, host, rank, starts, listed, staff, cap, status, twins = _presences(prepared, ids, order)
     ladder = prepared.ladder
     times, rows, delays, slots = _triggers(prepared, ids, pidx)
-    mem, mem_times = _memory(prepared, ids)
+    mem, mem_times = _memory(prepared, ids, pidx)
     if scenario.posterior is not None:
         kinds, values, sample = _particle_tables(scenario, ids)
         cdf = np.asarray(sample._cdf, dtype=np.float64)
@@ -272,8 +272,11 @@ def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
     ]
     s = _Packer(head, L.HEADER)
     for slot, table in zip(
-        (L.O_OWNER, L.O_HOST, L.O_RANK, L.O_HS, L.O_HI, L.O_STAFF0, L.O_CAP0, L.O_STATUS0),
-        (owner, host, rank, starts, listed, staff, cap, status),
+        (
+            *(L.O_OWNER, L.O_HOST, L.O_RANK, L.O_HS, L.O_HI),
+            *(L.O_STAFF0, L.O_CAP0, L.O_STATUS0, L.O_TWIN),
+        ),
+        (owner, host, rank, starts, listed, staff, cap, status, twins),
         strict=True,
     ):
         s.add(slot, table, np.int64)
@@ -300,7 +303,8 @@ def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
         (L.OW_TAIL, na * na),
         (L.OW_PKG, na * na),
         (L.OW_SLOT, slots + 1),
-        (L.OW_DEC, 3 * (npres + 4)),
+        (L.OW_DEC, 3 * (npres + len(KINDS) + 1)),  # a rupture, or an act per kind
+        (L.OW_MEMO, na * na),
         (L.OW_BUF, 3 * (12 * npres + 8)),
         (L.OW_STAFF, npres),
         (L.OW_CAP, npres),
@@ -309,7 +313,13 @@ def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
     ):
         w.reserve(slot, n)
     v = _Packer(head, L.V_HEADER)
-    for slot, n in ((L.OV_HT, HEAP), (L.OV_MD, MEASURES), (L.OV_ET, events), (L.OV_TMP, events)):
+    for slot, n in (
+        (L.OV_HT, HEAP),
+        (L.OV_MD, MEASURES),
+        (L.OV_ET, events),
+        (L.OV_TMP, events),
+        (L.OV_MEMO, 2 * na * na),
+    ):
         v.reserve(slot, n)
     head[L.W_SIZE], head[L.V_SIZE] = w.size, v.size
     head[L.HEAP_CAP], head[L.MT_CAP], head[L.EV_CAP] = HEAP, MEASURES, events

@@ -7,7 +7,8 @@ run):
 * :func:`feasible`, :func:`severity`, :func:`apply`: :class:`escalation.model.state.State`
   and :class:`escalation.model.ladder.Ladder`;
 * :func:`substitute`, :func:`soften`, :func:`mirror`: :mod:`escalation.model.substitution`,
-  with the same candidates in the same order and the same tie-breaks.
+  with the same candidates in the same order and the same tie-breaks, mirrored presences
+  (``Presence.mirrors``, :func:`twin`) included.
 
 Measure kinds are coded by their position in :class:`~escalation.model.measure.MeasureKind`;
 presences by their position in the scenario (``-1`` for none); a missing cap is ``-1``;
@@ -28,6 +29,7 @@ from escalation.sim.batch.layout import (
     O_OWNER,
     O_RANK,
     O_SEV,
+    O_TWIN,
     OW_BUF,
     OW_CAP,
     OW_SIZES,
@@ -40,6 +42,7 @@ from escalation.sim.batch.layout import A as N_ACTORS
 CRITICIZE, ACCUSE, THREATEN, EXPEL, DENY, CAP, CLOSE, SUSPEND, RESTORE, REACCREDIT, RECALL = range(
     11
 )
+RESTRICT, REDUCE = 11, 12
 OPEN, SUSPENDED, CLOSED = 0, 1, 2
 
 
@@ -57,6 +60,18 @@ def statement(k: int) -> bool:
 
 
 @tiny
+def no_presence(k: int) -> bool:
+    """Whether kind ``k`` is taken at no presence (statements and ``reduce``)."""
+    return k < EXPEL or k == REDUCE
+
+
+@tiny
+def twin(S: np.ndarray, p: int) -> int:
+    """The presence that mirrors presence ``p`` (``State.mirror``); -1: none."""
+    return S[S[O_TWIN] + p] if p >= 0 else -1
+
+
+@tiny
 def severity(S: np.ndarray, k: int, n: int) -> int:
     """Severity of kind ``k`` with magnitude ``n`` on the scenario's ladder."""
     if (k == EXPEL or k == CAP) and n > S[LARGE]:
@@ -69,7 +84,7 @@ def feasible(S, W, k: int, actor: int, target: int, p: int, n: int) -> bool:
     """Whether the measure is feasible (``State.infeasibility(m) is None``)."""
     if actor == target:
         return False
-    if k < EXPEL:
+    if no_presence(k):
         return True
     if p < 0:
         return False
@@ -208,25 +223,29 @@ def _candidates(S, W, actor: int, target: int, magnitude: int) -> int:
 
 
 @kernel
-def substitute(S, W, k: int, actor: int, target: int, p: int, n: int, floor: int):
-    """``substitute(state, ladder, want, floor)``: ``(kind, presence, magnitude)``; -1: none."""
+def substitute(S, W, k: int, actor: int, target: int, p: int, n: int, floor: int, prefer: int):
+    """``substitute(state, ladder, want, floor, prefer)``: ``(kind, presence, magnitude)``.
+
+    Kind -1: none. ``prefer`` is the preferred presence (-1: none).
+    """
     if feasible(S, W, k, actor, target, p, n) and severity(S, k, n) >= floor:
         return k, p, n
     if not hostile(k):
         return -1, -1, 0
     c = _candidates(S, W, actor, target, n)
     buf, rank = S[OW_BUF], S[O_RANK]
-    best, b0, b1, b2, b3 = -1, 0, 0, 0, 0
+    best, b0, b1, b2, b3, b4 = -1, 0, 0, 0, 0, 0
     for i in range(c):
         ck, cp, cn = W[buf + 3 * i], W[buf + 3 * i + 1], W[buf + 3 * i + 2]
         level = severity(S, ck, cn)
         if level < floor or (ck == DENY and k != DENY):
             continue
         r1 = 1 if ck != k else 0
-        r2 = abs(cn - n)
-        r3 = S[rank + cp] if cp >= 0 else -1
-        if best < 0 or (level, r1, r2, r3) < (b0, b1, b2, b3):
-            best, b0, b1, b2, b3 = i, level, r1, r2, r3
+        r2 = 1 if prefer >= 0 and cp != prefer else 0
+        r3 = abs(cn - n)
+        r4 = S[rank + cp] if cp >= 0 else -1
+        if best < 0 or (level, r1, r2, r3, r4) < (b0, b1, b2, b3, b4):
+            best, b0, b1, b2, b3, b4 = i, level, r1, r2, r3, r4
     if best < 0:
         return -1, -1, 0
     return W[buf + 3 * best], W[buf + 3 * best + 1], W[buf + 3 * best + 2]
@@ -274,14 +293,30 @@ def _first(S, W, key: int, status: int, equal: bool) -> int:
 
 
 @kernel
-def mirror(S, W, actor: int, k: int, other: int, n: int):
-    """``mirror_checked``: ``(kind, presence, magnitude, feasible)``; feasible -1: not known."""
-    if k < EXPEL:
+def _twin_at(S, W, tw: int, host: int, owner: int, status: int, equal: bool) -> bool:
+    # Whether presence ``tw`` is ``owner``'s at ``host`` with (or without) ``status``.
+    if tw < 0 or S[S[O_HOST] + tw] != host or S[S[O_OWNER] + tw] != owner:
+        return False
+    return (W[S[OW_STATUS] + tw] == status) == equal
+
+
+@kernel
+def mirror(S, W, actor: int, k: int, other: int, n: int, at: int):
+    """``mirror_checked(..., at)``: ``(kind, presence, magnitude, feasible)``.
+
+    Feasible -1: not known. ``at`` is the stimulus's presence (-1: none); its mirror, where the
+    kind applies, is chosen first.
+    """
+    if no_presence(k):
         return k, -1, 1, -1
     na, cap = S[N_ACTORS], S[OW_CAP]
     key, back = actor * na + other, other * na + actor
-    if k == EXPEL or k == DENY or k == CAP:
-        best, most = _largest(S, W, key)
+    tw = twin(S, at)
+    if k == EXPEL or k == DENY or k == CAP or k == RESTRICT:
+        if _twin_at(S, W, tw, actor, other, OPEN, True):
+            best, most = tw, W[S[OW_STAFF] + tw]
+        else:
+            best, most = _largest(S, W, key)
         if best < 0 or n < 1:
             ok = 0
         elif k == EXPEL:
@@ -307,8 +342,12 @@ def mirror(S, W, actor: int, k: int, other: int, n: int):
             return -1, -1, 0, 0
         return k, chosen, min(n, room), -1
     if k == CLOSE:
+        if _twin_at(S, W, tw, actor, other, CLOSED, False):
+            return k, tw, 1, -1
         return k, _first(S, W, key, CLOSED, False), 1, -1
     if k == SUSPEND:
+        if _twin_at(S, W, tw, other, actor, OPEN, True):
+            return k, tw, 1, -1
         return k, _first(S, W, back, OPEN, True), 1, -1
     p = _first(S, W, key, CLOSED, True)  # RESTORE
     if p < 0:

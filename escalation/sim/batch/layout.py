@@ -25,6 +25,9 @@ OW_STAFF, OW_CAP, OW_STATUS, OW_SIZES, W_SIZE = range(36, 41)
 # -- S header: offsets of tables in V, and capacities
 OV_HT, OV_MD, OV_ET, OV_TMP, V_SIZE = range(41, 46)
 HEAP_CAP, MT_CAP, EV_CAP = 46, 47, 48
+# -- S header: presences' mirrors (P; -1 none) in S, reciprocity's memo flags (A x A) in W and
+# its stock and time (A x A x 2) in V
+O_TWIN, OW_MEMO, OV_MEMO = 49, 50, 51
 HEADER = 64
 
 # -- F: stop rules first
@@ -42,9 +45,9 @@ V_HEADER = 8
 
 # Columns of tables.
 TR_COLS = 7  # kind, actor, target, presence, magnitude, id slot, cause slot
-MEM_COLS = 7  # list key, id, kind, severity, actor, target, magnitude
+MEM_COLS = 8  # list key, id, kind, severity, actor, target, magnitude, presence
 HV_COLS = 3  # order, type, payload
 MT_COLS = 6  # kind, actor, target, presence, magnitude, cause
-EV_COLS = 8  # id, kind, severity, cause, actor, target, magnitude, next
-E_ID, E_KIND, E_SEV, E_CAUSE, E_ACTOR, E_TARGET, E_MAG, E_NEXT = range(8)
-N_PARAMETERS = 11  # policy parameters (see escalation.sim.batch.compile.POLICY_CODES)
+EV_COLS = 9  # id, kind, severity, cause, actor, target, magnitude, next, presence
+E_ID, E_KIND, E_SEV, E_CAUSE, E_ACTOR, E_TARGET, E_MAG, E_NEXT, E_PRES = range(9)
+N_PARAMETERS = 12  # policy parameters (see escalation.sim.batch.compile.POLICY_CODES)

@@ -19,9 +19,9 @@ from escalation.sim.batch.kernels import (
     apply,
     feasible,
     hostile,
+    no_presence,
     ruptured,
     severity,
-    statement,
     substitute,
 )
 from escalation.sim.batch.layout import (
@@ -30,6 +30,7 @@ from escalation.sim.batch.layout import (
     E_ID,
     E_KIND,
     E_NEXT,
+    E_PRES,
     E_SEV,
     END,
     EV_CAP,
@@ -65,6 +66,7 @@ from escalation.sim.batch.layout import (
     OW_DEC,
     OW_EV,
     OW_HEAD,
+    OW_MEMO,
     OW_MT,
     OW_PKG,
     OW_SLOT,
@@ -93,12 +95,14 @@ from escalation.sim.batch.layout import K as N_PARTICLES
 from escalation.sim.batch.layout import M as N_MEMORY
 from escalation.sim.batch.layout import P as N_PRESENCES
 from escalation.sim.batch.layout import T as N_TRIGGERS
-from escalation.sim.batch.policies import carry_out, decide, ev
+from escalation.sim.batch.policies import carry_out, decide, ev, round_half_even
 from escalation.sim.batch.queue import pop, push
 
 MAX_ACTS = 100_000
 URGENT, NORMAL = 0, 1
 T_HORIZON, T_TRIGGER, T_ANSWER, T_EFFECT, T_PACKAGE, T_QUIET, T_STOP = range(7)
+#: Policy codes whose lags and delays are whole days (compile.WHOLE_DAYS: reciprocity).
+WHOLE_DAYS_CODE = 10
 R_HORIZON, R_RUPTURE, R_QUIET, R_LIMIT = range(4)
 
 
@@ -145,7 +149,7 @@ def _add_measure(S, W, V, k, actor, target, p, n, cause, delay):
 
 
 @kernel
-def _store(S, W, V, key, logid, k, sev, cause, actor, target, n, t):
+def _store(S, W, V, key, logid, k, sev, cause, actor, target, n, t, p):
     # Append an announced event to the store and to the list ``key`` (target, actor).
     i = W[EVN]
     if i >= S[EV_CAP]:
@@ -154,6 +158,7 @@ def _store(S, W, V, key, logid, k, sev, cause, actor, target, n, t):
     at = S[OW_EV] + EV_COLS * i
     W[at], W[at + 1], W[at + 2], W[at + 3] = logid, k, sev, cause
     W[at + 4], W[at + 5], W[at + 6], W[at + 7] = actor, target, n, -1
+    W[at + E_PRES] = p
     V[S[OV_ET] + i] = t
     head, tail = S[OW_HEAD] + key, S[OW_TAIL] + key
     if W[head] < 0:
@@ -181,7 +186,7 @@ def _publish(S, F, W, V, key, k, actor, target, p, n, cause, delay):
         if sev > W[PEAK]:
             W[PEAK] = sev
     V[LASTANN] = now
-    if not statement(k):
+    if not no_presence(k):
         W[PENDING] += 1
         m = _add_measure(S, W, V, k, actor, target, p, n, -1, 0.0)
         push(S, W, V, now + delay, URGENT, T_EFFECT, m)
@@ -190,7 +195,7 @@ def _publish(S, F, W, V, key, k, actor, target, p, n, cause, delay):
     if k == RECALL:
         return logid
     pk = target * S[N_ACTORS] + actor
-    i = _store(S, W, V, pk, logid, k, sev, cause, actor, target, n, now)
+    i = _store(S, W, V, pk, logid, k, sev, cause, actor, target, n, now, p)
     if i < 0 or W[S[OW_PKG] + pk] >= 0:
         return logid
     if W[HN] == 0 or V[S[OV_HT]] > now:  # nothing else is due now: decide at once
@@ -229,11 +234,14 @@ def _decide(S, F, W, V, pk, first, key):
     sev_p = ev(S, W, si, E_SEV)
     if F[pf + 5] > 0.0 and hostile(ev(S, W, si, E_KIND)) and uniform(key, W, CTR) < F[pf + 5]:
         sev_p = min(sev_p + 1, S[TOP])
-    kept = carry_out(S, F, W, pf, decide(S, F, W, V, kind, pf, d, c, si, sev_p, key), d, c, key)
+    m = decide(S, F, W, V, kind, pf, d, c, si, sev_p, key, first)
+    kept = carry_out(S, F, W, pf, m, d, c, key)
     if kept == 0:
         return
     lag = draw_delay(F[pf + 1], F[pf + 2], key, W, CTR)
     delay = draw_delay(F[pf + 3], F[pf + 4], key, W, CTR)  # one per answer (a package)
+    if kind == WHOLE_DAYS_CODE:
+        lag, delay = float(round_half_even(lag)), float(round_half_even(delay))
     now, dec, cause = V[NOW], S[OW_DEC], ev(S, W, si, E_ID)
     for i in range(kept):
         W[PENDING] += 1
@@ -266,7 +274,7 @@ def _on_answer(S, F, W, V, i, key):
     at = S[OW_MT] + MT_COLS * i
     k, actor, target, p, n, cause = W[at], W[at + 1], W[at + 2], W[at + 3], W[at + 4], W[at + 5]
     if not feasible(S, W, k, actor, target, p, n):
-        k, p, n = substitute(S, W, k, actor, target, p, n, severity(S, k, n))
+        k, p, n = substitute(S, W, k, actor, target, p, n, severity(S, k, n), -1)
         if k < 0:
             return
     _publish(S, F, W, V, key, k, actor, target, p, n, cause, V[S[OV_MD] + i])
@@ -315,13 +323,14 @@ def _reset(S, F, W, V):
         W[S[OW_STATUS] + i] = S[S[O_STATUS0] + i]
     for i in range(S[N_ACTORS] * S[N_ACTORS]):
         W[S[OW_HEAD] + i], W[S[OW_TAIL] + i], W[S[OW_PKG] + i] = -1, -1, -1
+        W[S[OW_MEMO] + i] = 0
     for i in range(S[SLOTS] + 1):
         W[S[OW_SLOT] + i] = -1
     for i in range(S[N_MEMORY]):  # what the actors remember, in the lists they remember it
         at = S[O_MEM] + MEM_COLS * i
         t = F[S[OF_MEMT] + i]
         _store(S, W, V, S[at], S[at + 1], S[at + 2], S[at + 3], -1, S[at + 4], S[at + 5],
-               S[at + 6], t)  # fmt: skip
+               S[at + 6], t, S[at + 7])  # fmt: skip
 
 
 @kernel

@@ -2,7 +2,8 @@
 
 Each returns the number of acts it put in the decision buffer (rows of kind, presence,
 magnitude at ``S[OW_DEC]`` in ``W``), as the library's policy of the same type would decide
-them, helpers (``Context.answer_in_kind``, ``reply``, ``rupture``, ``grievance``) included.
+them, helpers (``Context.answer_in_kind``, ``reply``, ``rupture``, ``grievance``) included, and
+Reciprocity's grievance stock (``ctx.memo``), kept per pair in ``W``/``V`` for the run.
 Policy types are coded as in :data:`escalation.sim.batch.compile.POLICY_CODES`; their
 parameters are read from ``F`` at ``pf`` (columns listed there). ``d`` is the deciding actor,
 ``c`` the counterpart, ``si`` the stimulus (a row of the announced-event store) and ``sev_p``
@@ -25,10 +26,12 @@ from escalation.sim.batch.kernels import (
     feasible,
     hostile,
     mirror,
+    no_presence,
     severity,
     soften,
     statement,
     substitute,
+    twin,
 )
 from escalation.sim.batch.layout import (
     CTR,
@@ -37,16 +40,20 @@ from escalation.sim.batch.layout import (
     E_KIND,
     E_MAG,
     E_NEXT,
+    E_PRES,
     E_SEV,
     EV_COLS,
     O_HI,
     O_HS,
     O_RANK,
+    O_SEV,
     OV_ET,
+    OV_MEMO,
     OV_TMP,
     OW_DEC,
     OW_EV,
     OW_HEAD,
+    OW_MEMO,
     OW_STAFF,
     OW_STATUS,
     OW_TAIL,
@@ -64,32 +71,36 @@ def ev(S, W, i: int, col: int) -> int:
 
 
 @kernel
-def reply(S, W, k, actor, target, p, n, floor, sev_p):
-    """``Context.reply(want, min_severity)``; ``floor`` NO_FLOOR for None."""
+def reply(S, W, k, actor, target, p, n, floor, sev_p, prefer):
+    """``Context.reply(want, min_severity)``; ``floor`` NO_FLOOR for None.
+
+    ``prefer``: the mirror of the stimulus's presence (-1: none), as the context passes it.
+    """
     level = severity(S, k, n)
     if floor == NO_FLOOR and hostile(k):
         floor = max(sev_p, level)
     if (floor == NO_FLOOR or level >= floor) and feasible(S, W, k, actor, target, p, n):
         return k, p, n
-    return substitute(S, W, k, actor, target, p, n, level if floor == NO_FLOOR else floor)
+    fl = level if floor == NO_FLOOR else floor
+    return substitute(S, W, k, actor, target, p, n, fl, prefer)
 
 
 @kernel
 def answer_in_kind(S, W, d, c, si, sev_p, extra):
     """``Context.answer_in_kind(extra)``: ``(kind, presence, magnitude)``, kind -1: none."""
-    sk, sn = ev(S, W, si, E_KIND), ev(S, W, si, E_MAG)
-    k, p, n, ok = mirror(S, W, d, sk, c, sn)
+    sk, sn, at = ev(S, W, si, E_KIND), ev(S, W, si, E_MAG), ev(S, W, si, E_PRES)
+    k, p, n, ok = mirror(S, W, d, sk, c, sn, at)
     if k < 0:
         return -1, -1, 0
     if not hostile(sk):
-        return reply(S, W, k, d, c, p, n, NO_FLOOR, sev_p)
+        return reply(S, W, k, d, c, p, n, NO_FLOOR, sev_p, twin(S, at))
     level = severity(S, k, n)
     if ok < 0:
         ok = 1 if feasible(S, W, k, d, c, p, n) else 0
     floor = max(sev_p, level if ok == 1 else 0) + extra
     if ok == 1 and level >= floor:
         return k, p, n
-    return substitute(S, W, k, d, c, p, n, floor)
+    return substitute(S, W, k, d, c, p, n, floor, twin(S, at))
 
 
 @kernel
@@ -173,10 +184,11 @@ def _proportional(S, W, d, c, si, sev_p, ratio):
     sk, sn = ev(S, W, si, E_KIND), ev(S, W, si, E_MAG)
     if not (sk == EXPEL or sk == DENY or sk == CAP) or max(1, round_half_even(ratio * sn)) == sn:
         return _in_kind(S, W, d, c, si, sev_p, 0)
-    k, p, n, _ = mirror(S, W, d, sk, c, sn)
+    at = ev(S, W, si, E_PRES)
+    k, p, n, _ = mirror(S, W, d, sk, c, sn, at)
     n = max(1, round_half_even(ratio * n))
     bump = sev_p - ev(S, W, si, E_SEV)
-    k, p, n = reply(S, W, k, d, c, p, n, severity(S, k, n) + bump, sev_p)
+    k, p, n = reply(S, W, k, d, c, p, n, severity(S, k, n) + bump, sev_p, twin(S, at))
     return _one(S, W, k, p, n)
 
 
@@ -253,7 +265,7 @@ def _grim(S, W, d, c, si, sev_p, threshold):
 @kernel
 def _level_parity(S, W, d, c, si, sev_p):
     sk = ev(S, W, si, E_KIND)
-    if not hostile(sk) or statement(sk):
+    if not hostile(sk) or no_presence(sk):
         return _in_kind(S, W, d, c, si, sev_p, 0)
     hs, hi, na, rank = S[O_HS], S[O_HI], S[N_ACTORS], S[O_RANK]
     staff, status = S[OW_STAFF], S[OW_STATUS]
@@ -274,7 +286,8 @@ def _level_parity(S, W, d, c, si, sev_p):
         return _in_kind(S, W, d, c, si, sev_p, 0) if open_theirs > open_mine else 0
     if gap <= 0:
         return 0
-    k, p, n = reply(S, W, EXPEL, d, c, target, min(gap, W[staff + target]), 1, sev_p)
+    prefer = twin(S, ev(S, W, si, E_PRES))
+    k, p, n = reply(S, W, EXPEL, d, c, target, min(gap, W[staff + target]), 1, sev_p, prefer)
     return _one(S, W, k, p, n)
 
 
@@ -297,8 +310,129 @@ def _grievance(S, F, W, V, d, c, si, sev_p, pf):
 
 
 @kernel
-def decide(S, F, W, V, kind, pf, d, c, si, sev_p, key):
-    """``Policy.decide`` of policy type ``kind`` with parameters at ``F[pf:]``: acts decided."""
+def _group_level(S, W, V, j, stop):
+    # package_level of the events from ``j`` on while at ``j``'s time (all of them when
+    # ``stop`` is -2), ``stop`` excluded: the level, and the event after the group.
+    # Magnitudes of one kind are summed before the ladder is read; only expulsions and cap
+    # cuts depend on the size, so the other kinds count by their level.
+    times = S[OV_ET]
+    t0 = V[times + j]
+    n_expel, n_cap, seen_expel, seen_cap = 0, 0, False, False
+    level, seen = 0, False
+    while j >= 0 and j != stop and (stop == -2 or V[times + j] == t0):
+        k = ev(S, W, j, E_KIND)
+        if k == EXPEL:
+            n_expel += ev(S, W, j, E_MAG)
+            seen_expel = True
+        elif k == CAP:
+            n_cap += ev(S, W, j, E_MAG)
+            seen_cap = True
+        elif hostile(k):
+            lv = S[S[O_SEV] + k]
+            if not seen or lv > level:
+                level, seen = lv, True
+        j = ev(S, W, j, E_NEXT)
+    if seen_expel:
+        lv = severity(S, EXPEL, n_expel)
+        if not seen or lv > level:
+            level, seen = lv, True
+    if seen_cap:
+        lv = severity(S, CAP, n_cap)
+        if not seen or lv > level:
+            level, seen = lv, True
+    return level, j
+
+
+@kernel
+def _stock(S, F, W, V, pf, d, c, si, first, sev_p):
+    # Reciprocity.stock: fold what is remembered on the pair's first package, then decay
+    # the stock to now and add the package's level (perception noise: one level up).
+    pk = d * S[N_ACTORS] + c
+    rate = math.log(2.0) / F[pf + 10]
+    flag, mv, times = S[OW_MEMO] + pk, S[OV_MEMO] + 2 * pk, S[OV_ET]
+    now = V[times + si]
+    if W[flag] == 0:
+        stock, last, have = 0.0, 0.0, False
+        j = W[S[OW_HEAD] + pk]
+        while j >= 0 and j != first:  # every event received before the package
+            t = V[times + j]
+            level, j = _group_level(S, W, V, j, first)
+            if have:
+                stock *= math.exp(-rate * (t - last))
+            stock += level
+            last, have = t, True
+        W[flag] = 1
+        V[mv], V[mv + 1] = stock, last if have else now
+    level, _ = _group_level(S, W, V, first, -2)
+    stimulus = ev(S, W, si, E_SEV)
+    if level != 0 and sev_p > stimulus:
+        level += sev_p - stimulus
+    stock = V[mv] * math.exp(-rate * (now - V[mv + 1])) + level
+    V[mv], V[mv + 1] = stock, now
+    return stock
+
+
+@kernel
+def _reciprocal(S, W, d, c, si, first, sev_p, ratio):
+    # Reciprocity._in_kind: one act per hostile kind of the package, in its order, of size
+    # ratio x what was suffered of that kind (sized kinds), at the mirror, after the rule.
+    dec = S[OW_DEC]
+    prefer = twin(S, ev(S, W, si, E_PRES))
+    m = 0
+    j = first
+    while j >= 0:
+        k = ev(S, W, j, E_KIND)
+        again = False
+        i = first
+        while i != j:  # a kind already answered
+            if ev(S, W, i, E_KIND) == k:
+                again = True
+            i = ev(S, W, i, E_NEXT)
+        if hostile(k) and not again:
+            if k == EXPEL or k == DENY or k == CAP:
+                total = 0
+                i = j
+                while i >= 0:
+                    if ev(S, W, i, E_KIND) == k:
+                        total += ev(S, W, i, E_MAG)
+                    i = ev(S, W, i, E_NEXT)
+                n = max(1, round_half_even(ratio * total))
+            else:
+                n = ev(S, W, j, E_MAG)
+            wk, wp, wn, _ = mirror(S, W, d, k, c, n, ev(S, W, j, E_PRES))
+            if wk >= 0:
+                gk, gp, gn = reply(S, W, wk, d, c, wp, wn, severity(S, wk, wn), sev_p, prefer)
+                dup = gk < 0
+                for q in range(m):
+                    if W[dec + 3 * q] == gk and W[dec + 3 * q + 1] == gp:
+                        dup = dup or W[dec + 3 * q + 2] == gn
+                if not dup:
+                    W[dec + 3 * m], W[dec + 3 * m + 1], W[dec + 3 * m + 2] = gk, gp, gn
+                    m += 1
+        j = ev(S, W, j, E_NEXT)
+    return m
+
+
+@kernel
+def _reciprocity(S, F, W, V, d, c, si, first, sev_p, pf, key):
+    stock = _stock(S, F, W, V, pf, d, c, si, first, sev_p)
+    if not hostile(ev(S, W, si, E_KIND)):
+        return _in_kind(S, W, d, c, si, sev_p, 0)
+    top = F[pf + 9]
+    if top == top and stock >= top:
+        m = _rupture(S, W, d, c)
+        return m if m > 0 else _reciprocal(S, W, d, c, si, first, sev_p, F[pf + 11])
+    if uniform(key, W, CTR) >= 1.0 / (1.0 + math.exp(-F[pf + 8] * (stock - F[pf + 7]))):
+        return 0
+    return _reciprocal(S, W, d, c, si, first, sev_p, F[pf + 11])
+
+
+@kernel
+def decide(S, F, W, V, kind, pf, d, c, si, sev_p, key, first):
+    """``Policy.decide`` of policy type ``kind`` with parameters at ``F[pf:]``: acts decided.
+
+    ``first`` is the package's first event (its events follow it in the received list).
+    """
     hostile_stimulus = hostile(ev(S, W, si, E_KIND))
     if kind == 0:  # passive, scripted
         return 0
@@ -319,6 +453,8 @@ def decide(S, F, W, V, kind, pf, d, c, si, sev_p, key):
         return _level_parity(S, W, d, c, si, sev_p)
     if kind == 9:
         return _grievance(S, F, W, V, d, c, si, sev_p, pf)
+    if kind == 10:
+        return _reciprocity(S, F, W, V, d, c, si, first, sev_p, pf, key)
     if not hostile_stimulus:  # tit-for-two-tats, gradual
         return _in_kind(S, W, d, c, si, sev_p, 0)
     if kind == 4:
@@ -335,7 +471,7 @@ def carry_out(S, F, W, pf, m, d, c, key):
         k, p, n = W[dec + 3 * i], W[dec + 3 * i + 1], W[dec + 3 * i + 2]
         if F[pf + 6] > 0.0 and uniform(key, W, CTR) < F[pf + 6] and hostile(k):
             if uniform(key, W, CTR) < 0.5:
-                k2, p2, n2 = substitute(S, W, k, d, c, p, n, severity(S, k, n) + 1)
+                k2, p2, n2 = substitute(S, W, k, d, c, p, n, severity(S, k, n) + 1, -1)
                 if k2 >= 0:
                     k, p, n = k2, p2, n2
             else:
