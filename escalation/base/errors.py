@@ -56,6 +56,14 @@ class InputError(EscalationError, ValueError):
         return str(self).splitlines()
 
 
+class OutputError(InputError):
+    """Results could not be written (a full disk, no permission): what was finished is kept.
+
+    The command line prints it as one line and exits with status 2, like bad input, but keeps
+    the checkpoint, so that the same command with ``--resume`` finishes once the cause is gone.
+    """
+
+
 class ScenarioError(InputError):
     """A scenario file or object is invalid."""
 

@@ -2,8 +2,11 @@
 
 Every file the library reads from a user goes through :func:`read_text` (a regular file, of
 bounded size, decoded as UTF-8), and every file it writes goes through :func:`write_atomic`
-(a private temporary file in the same folder, created exclusively so that no planted link is
-followed, then renamed over the target, mode 0644), so that no reader ever sees half a file.
+(a private temporary file of a unique name in the same folder, created exclusively and with
+``O_NOFOLLOW`` so that no planted link is followed, then renamed over the target, mode 0644),
+so that no reader ever sees half a file. Results written into a folder of their own (``--out``,
+a checkpoint) also refuse a folder or target that is a symbolic link (:func:`refuse_links`):
+what is written lands where it was asked to, never where a link points.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
@@ -64,15 +67,53 @@ def read_text(path: str | Path, *, what: str = "file", limit: int = MAX_TEXT_BYT
         ) from None
 
 
-def write_atomic(path: str | Path, data: str | bytes | Callable[[IO[bytes]], object]) -> Path:
+def refuse_links(
+    folder: str | Path, names: Iterable[str] | None = (), *, field: str | None = None
+) -> None:
+    """Refuse ``folder`` if it is a symbolic link, or holds one at any of ``names``.
+
+    ``names=None`` refuses a link anywhere directly in ``folder``. Missing paths pass.
+
+    Raises
+    ------
+    InputError
+        Naming the link.
+    """
+    folder = Path(folder)
+    paths = [folder]
+    if names is None:
+        if folder.is_dir() and not folder.is_symlink():
+            paths += sorted(folder.iterdir())
+    else:
+        paths += [folder / name for name in names]
+    for path in paths:
+        if path.is_symlink():
+            raise InputError(
+                "is a symbolic link; results are never written through links: remove it, "
+                "or choose another folder",
+                source=path,
+                field=field,
+            )
+
+
+def write_atomic(
+    path: str | Path,
+    data: str | bytes | Callable[[IO[bytes]], object],
+    *,
+    links: bool = True,
+) -> Path:
     """Write ``data`` to ``path`` all at once; return ``path``.
 
     ``data`` is text (written as UTF-8), bytes, or a function that writes to a binary file
     object. The folder is made if missing. On any error the temporary file is removed and the
-    target is left as it was.
+    target is left as it was. With ``links=False`` (results in a folder of their own), a
+    folder or a target that is a symbolic link is refused (:func:`refuse_links`) before and
+    again after writing, rather than written through or replaced.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not links:
+        refuse_links(path.parent, [path.name])
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -85,6 +126,8 @@ def write_atomic(path: str | Path, data: str | bytes | Callable[[IO[bytes]], obj
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes the file private; results are for sharing
+        if not links:
+            refuse_links(path.parent, [path.name])
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from escalation.base.errors import InputError
+from escalation.base.errors import InputError, OutputError
 from escalation.base.executors import executor_for
 from escalation.base.seeds import Seed
 from escalation.calibrate.episodeset import EpisodeSet
@@ -190,8 +190,16 @@ def _fit_smc(
     population, generations, quantile, kernel = sizes
 
     def save(post: Posterior) -> None:
-        if checkpoint is not None:
+        if checkpoint is None:
+            return
+        try:
             post.save(checkpoint)
+        except OSError as exc:  # a full disk: the last checkpoint written is kept
+            raise OutputError(
+                f"cannot write the checkpoint ({exc.strerror or exc}); the generations "
+                "already written are kept",
+                source=checkpoint,
+            ) from None
 
     try:
         return smc(
@@ -211,6 +219,8 @@ def _fit_smc(
             progress=progress,
             kernel=kernel,
         )
+    except OutputError:
+        raise
     except ValueError as exc:
         if start_from is not None and "checkpoint" in str(exc):
             raise InputError(str(exc), source=checkpoint) from None

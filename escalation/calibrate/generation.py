@@ -76,7 +76,7 @@ class Generation:
             accepted=int(d["accepted"]),
             used=int(d["used"]),
             simulations=int(d["simulations"]),
-            ess=float(d["ess"]),
+            ess=_number(d["ess"]),
             seconds=float(d["seconds"]),
             proposed=int(d.get("proposed", 0)),
         )
@@ -115,3 +115,12 @@ class GenerationReport:
 
 #: What receives the progress reports of a calibration.
 ProgressCallback = Callable[[GenerationReport], None]
+
+
+def _number(value: Any) -> float:
+    """An integer read back as one, any other number as a float.
+
+    The first generation's ESS is its population, written ``1000``: read back as ``1000.0``,
+    a resumed calibration would write a file differing from an uninterrupted one.
+    """
+    return value if isinstance(value, int) and not isinstance(value, bool) else float(value)

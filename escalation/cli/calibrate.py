@@ -90,9 +90,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """``escalation calibrate``: ABC-SMC on a history; results and checkpoints in ``--out``."""
     # loaded only when calibrating
     from escalation.calibrate.episodefile import load_episode_set
-    from escalation.cli.calibrate_outputs import calibrate_to_dir
+    from escalation.cli.calibrate_outputs import CALIBRATE_FILES, calibrate_to_dir
 
-    check_out(args.out, force=args.force, resume=args.resume)
+    check_out(args.out, force=args.force, resume=args.resume, names=CALIBRATE_FILES)
     checkpoint = args.out / "checkpoint.json"
     if args.resume and not checkpoint.exists() and (args.out / "posterior.json").exists():
         print(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import stat
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -11,8 +13,8 @@ from typing import Any, Literal, TextIO
 
 from matplotlib.figure import Figure
 
-from escalation.base.errors import InputError
-from escalation.base.files import write_atomic
+from escalation.base.errors import InputError, OutputError
+from escalation.base.files import refuse_links, write_atomic
 from escalation.base.seeds import Seed
 from escalation.calibrate.checks import DEFAULT_DRAWS, PredictiveChecks, predictive_checks
 from escalation.calibrate.driver import DEFAULT_GENERATIONS, DEFAULT_POPULATION, calibrate
@@ -24,6 +26,18 @@ from escalation.calibrate.problem import CalibrationProblem
 from escalation.model.scenario import Scenario
 from escalation.plot import posterior as pplot
 from escalation.sim.history import History
+
+#: The files a calibration writes into its folder (the checkpoint is removed at the end).
+CALIBRATE_FILES: tuple[str, ...] = (
+    "checkpoint.json",
+    "posterior.json",
+    "predictive_checks.csv",
+    "posterior_pairs.png",
+    "posterior_marginals.png",
+    "predictive_checks.png",
+)
+#: The temporary files write_atomic leaves for them when killed mid-write.
+_STALE = re.compile("\\.(" + "|".join(map(re.escape, CALIBRATE_FILES)) + ")\\.[a-z0-9_]+\\.tmp")
 
 
 def calibrate_to_dir(
@@ -60,9 +74,11 @@ def calibrate_to_dir(
             raise ValueError("give scenario and history, or problem")
         problem = CalibrationProblem.build(scenario, history, priors)
     out = Path(out_dir)
+    refuse_links(out, CALIBRATE_FILES, field="--out")
     if out.exists() and not out.is_dir():
         raise InputError("not a folder", source=out)
     out.mkdir(parents=True, exist_ok=True)
+    _sweep(out)
     posterior = calibrate(
         None,  # type: ignore[arg-type]
         None,  # type: ignore[arg-type]
@@ -81,13 +97,31 @@ def calibrate_to_dir(
         wall_seconds=time.perf_counter() - began,
         predictive_p_values=dict(zip(checks.names, map(float, checks.p_values), strict=True)),
     )
-    posterior.save(out / "posterior.json")
-    checks.to_csv(out / "predictive_checks.csv")
-    if plots:
-        _write_plots(posterior, checks, out)
+    _write_results(posterior, checks, out, plots)
     stream = echo or sys.stdout
     stream.write(f"{posterior}\n\n{checks}\n")
     return posterior
+
+
+def _sweep(out: Path) -> None:
+    """Remove the temporary files a calibration killed mid-write left in ``out``."""
+    for path in out.iterdir():
+        if _STALE.fullmatch(path.name) and stat.S_ISREG(path.lstat().st_mode):
+            path.unlink(missing_ok=True)
+
+
+def _write_results(posterior: Posterior, checks: PredictiveChecks, out: Path, plots: bool) -> None:
+    """Write the posterior, the checks and (if ``plots``) the figures, none through a link."""
+    refuse_links(out, CALIBRATE_FILES, field="--out")
+    try:
+        posterior.save(out / "posterior.json")
+        checks.to_csv(out / "predictive_checks.csv")
+        if plots:
+            _write_plots(posterior, checks, out)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write the results ({exc.strerror or exc})", source=out, field="--out"
+        ) from None
 
 
 def _write_plots(posterior: Posterior, checks: PredictiveChecks, out: Path) -> None:
@@ -100,4 +134,4 @@ def _write_plots(posterior: Posterior, checks: PredictiveChecks, out: Path) -> N
     for name, draw in figures:
         fig = Figure()
         draw(fig)
-        write_atomic(out / name, partial(fig.savefig, format="png", dpi=110))
+        write_atomic(out / name, partial(fig.savefig, format="png", dpi=110), links=False)

@@ -11,7 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
-from escalation.base.errors import InputError
+from escalation.base.errors import InputError, OutputError
 from escalation.model.files import read_yaml
 from escalation.model.scenario import bundled_scenarios
 from escalation.sim.history import bundled_histories
@@ -125,8 +125,10 @@ def resumable(checkpoint: Path | None, done: str) -> Iterator[None]:
     """Keep ``checkpoint`` (a file or a folder) for ``--resume`` until the block succeeds.
 
     When the block is interrupted, say that the finished ``done`` (``"chunks"``) are kept
-    there, and let the interrupt go on. When it succeeds, remove the checkpoint: the results
-    stand on their own. With ``checkpoint=None``, do nothing.
+    there, and let the interrupt go on; when results cannot be written (an
+    :class:`OutputError`: a full disk), keep the checkpoint and say so in the error's line.
+    When it succeeds, remove the checkpoint: the results stand on their own. With
+    ``checkpoint=None``, do nothing.
     """
     if checkpoint is None:
         yield
@@ -134,6 +136,15 @@ def resumable(checkpoint: Path | None, done: str) -> Iterator[None]:
     existed = checkpoint.exists()
     try:
         yield
+    except OutputError as exc:
+        if not checkpoint.exists():
+            raise
+        raise OutputError(
+            f"{exc.problem}; finished {done} are kept in {checkpoint}: run the same command "
+            "with --resume to finish",
+            source=exc.source,
+            field=exc.field,
+        ) from None
     except InputError:
         if not existed:  # made by this call, which can only fail the same way again
             _remove(checkpoint)

@@ -21,6 +21,14 @@ ENSEMBLE_PLOTS: tuple[str, ...] = (
     "rounds",
     "peak_severity",
 )
+#: Every file an ensemble's ``--out`` receives.
+ENSEMBLE_FILES: tuple[str, ...] = (
+    "outcomes.npz",
+    "outcomes.json",
+    "summary.json",
+    "summary.txt",
+    *(f"{name}.png" for name in ENSEMBLE_PLOTS),
+)
 #: Most runs played again (from their seeds) for the fan chart's bands; a seeded random
 #: sample of this many beyond it, which the chart states. Its rupture share uses every run.
 FAN_RUNS = 2_000

@@ -2,8 +2,11 @@
 
 A command writes its files into :func:`staged`'s temporary folder; they appear in ``--out``
 only once every one of them is written, so a failure (a full disk, an interrupt) leaves
-``--out`` as it was. This module also writes the files of one run: ``events.csv``,
-``events.json`` and ``trajectory.png``.
+``--out`` as it was. The staging folder is locked while in use; one left by a killed command
+(``.OUT.xxxxxxxx.partial``) is removed by the next command writing into the same ``--out``.
+An ``--out`` that is a symbolic link, or holds one where a file is to be written, is refused:
+results never land where a link points. This module also writes the files of one run:
+``events.csv``, ``events.json`` and ``trajectory.png``.
 """
 
 from __future__ import annotations
@@ -11,31 +14,47 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from escalation.base.errors import InputError
+from escalation.base.errors import InputError, OutputError
+from escalation.base.files import refuse_links
 from escalation.base.version import library_version
 from escalation.model.event import EVENT_FIELDS
 from escalation.sim.run import Run
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX
+    fcntl = None  # type: ignore[assignment]
 
 #: Files written by ``--out`` for one run.
 OUTPUT_FILES: tuple[str, ...] = ("events.csv", "events.json", "trajectory.png")
 
 
-def check_out(out: Path, *, force: bool = True, resume: bool = False) -> None:
+#: Where a command keeps its checkpoint in ``--out`` (an ensemble's folder, a calibration's file).
+CHECKPOINTS: tuple[str, ...] = ("checkpoint", "checkpoint.json")
+
+
+def check_out(
+    out: Path, *, force: bool = True, resume: bool = False, names: Iterable[str] = ()
+) -> None:
     """Refuse an ``--out`` that cannot be a folder, before any work is done.
 
     With ``force=False``, also refuse a folder that holds files already (unless ``resume``:
     then they are what is resumed), so that a second command does not overwrite the results
     of a first without being told to. A folder holding a checkpoint is left to the command,
-    which asks for ``--resume``.
+    which asks for ``--resume``. An ``--out`` that is a symbolic link, or holds one at a
+    checkpoint's name or at any of ``names`` (the files the command writes), is refused.
     """
+    refuse_links(out, [*CHECKPOINTS, *names], field="--out")
+    refuse_links(out / "checkpoint", None, field="--out")
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", source=out, field="--out")
     leftover = (out / "checkpoint").exists() or (out / "checkpoint.json").exists()
@@ -62,16 +81,21 @@ def staged(out: Path) -> Iterator[Path]:
     """
     check_out(out)
     anchor = next((p for p in out.absolute().parents if p.is_dir()), Path.cwd())
+    sweep_partials(anchor, out.name)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=anchor))
     except OSError as exc:
-        raise InputError(
+        raise OutputError(
             f"cannot write there ({exc.strerror})", source=out, field="--out"
         ) from None
+    lock = None
     try:
+        lock = _lock(tmp)
         yield tmp
         if out.is_dir():
-            for item in sorted(tmp.iterdir()):
+            items = sorted(tmp.iterdir())
+            refuse_links(out, [item.name for item in items], field="--out")
+            for item in items:
                 os.replace(item, out / item.name)
         else:
             umask = os.umask(0)
@@ -81,9 +105,53 @@ def staged(out: Path) -> Iterator[Path]:
             os.replace(tmp, out)
     except OSError as exc:  # disk full, no permission, ...: nothing was moved into place
         problem = f"cannot write the files ({exc.strerror or exc})"
-        raise InputError(problem, source=out, field="--out") from None
+        raise OutputError(problem, source=out, field="--out") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
+
+
+def _partial_name(name: str) -> re.Pattern[str]:
+    """The names :func:`staged` gives its folders for an ``--out`` called ``name``."""
+    return re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.partial")
+
+
+def _lock(folder: Path) -> int | None:
+    """Lock ``folder`` (held until the returned descriptor is closed, or the process dies)."""
+    if fcntl is None:  # pragma: no cover - not on POSIX: nothing is swept either
+        return None
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def sweep_partials(anchor: Path, name: str) -> None:
+    """Remove the staging folders for ``--out`` ``name`` in ``anchor`` left by killed commands.
+
+    Only folders named as :func:`staged` names them and not locked (their command is gone)
+    are removed; links and anything else are left alone.
+    """
+    if fcntl is None:  # pragma: no cover - no locks to tell a live folder from a stale one
+        return
+    pattern = _partial_name(name)
+    try:
+        candidates = [p for p in anchor.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:
+        return
+    for path in candidates:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:  # a link, a file, or gone
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:  # locked: a command is writing it now
+            pass
+        finally:
+            os.close(fd)
 
 
 # -- the files of one run ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from escalation.cli.common import EXIT_OK, Subparsers, add_output_flags, expect
 from escalation.cli.describe import count, one_line, presence_table
-from escalation.cli.output import check_out, write_outputs
+from escalation.cli.output import OUTPUT_FILES, check_out, write_outputs
 from escalation.model.scenario import load_scenario
 from escalation.sim.history import load_history, replay
 
@@ -37,7 +37,7 @@ def add_parser(commands: Subparsers) -> None:
 def cmd_replay(args: argparse.Namespace) -> int:
     """``escalation replay``: replay a history, write the files if asked, print the run."""
     if args.out is not None:
-        check_out(args.out, force=args.force)
+        check_out(args.out, force=args.force, names=OUTPUT_FILES)
     history = load_history(expect("history", args.history))
     scenario = load_scenario(args.scenario) if args.scenario else None
     run = replay(history, scenario=scenario)

@@ -24,8 +24,8 @@ from escalation.cli.common import (
     workers_number,
 )
 from escalation.cli.describe import describe_outcome, one_line, presence_table
-from escalation.cli.ensemble_outputs import write_ensemble
-from escalation.cli.output import check_out, write_outputs
+from escalation.cli.ensemble_outputs import ENSEMBLE_FILES, write_ensemble
+from escalation.cli.output import OUTPUT_FILES, check_out, write_outputs
 from escalation.ensemble import Ensemble, run_ensemble
 from escalation.model.scenario import Scenario, load_scenario
 from escalation.sim.engine import simulate
@@ -105,7 +105,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """``escalation run``: load the scenario, then run it once or as an ensemble."""
     _check_options(args)
     if args.out is not None:
-        check_out(args.out, force=args.force, resume=args.resume)
+        names = OUTPUT_FILES if args.runs == 1 else ENSEMBLE_FILES
+        check_out(args.out, force=args.force, resume=args.resume, names=names)
         if args.resume and finished(args.out):
             return EXIT_OK
     scenario = load_scenario(expect("scenario", args.scenario))

@@ -6,17 +6,24 @@ columns of :mod:`escalation.ensemble.columns`, the event columns with ``keep="ev
 ``error.run`` and ``error.text``) by writing a temporary file and renaming it, so a file is
 either whole or absent. After Ctrl-C or a killed process, a resumed call checks the manifest
 (:func:`check_manifest`), loads the finished chunks and runs only the missing ones.
+
+A checkpoint folder that is a symbolic link, or holds one, is refused: chunks are never
+written, nor temporary files swept, where a link points. A chunk that cannot be written (a
+full disk) is an :class:`~escalation.base.errors.OutputError` that keeps the finished chunks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+import stat
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from escalation.base.errors import InputError
+from escalation.base.errors import InputError, OutputError
+from escalation.base.files import refuse_links
 from escalation.ensemble.chunk import ChunkResult
 from escalation.ensemble.columns import columns_for, decode_events, encode_events
 from escalation.ensemble.storage import (
@@ -33,6 +40,8 @@ CHECKPOINT_FORMAT = "escalation-checkpoint"
 MANIFEST = "manifest.json"
 #: What must match for a checkpoint to be resumed.
 _MANIFEST_KEYS = ("scenario_hash", "seed", "runs", "chunk_size", "keep", "version")
+#: The temporary files this module's writes leave when killed (those of write_atomic).
+_STALE = re.compile(r"\.(chunk-\d{6}\.npz|manifest\.json)\.[a-z0-9_]+\.tmp")
 
 
 def manifest_for(
@@ -98,11 +107,30 @@ class Checkpoint:
         return data
 
     def start(self, manifest: dict[str, Any]) -> None:
-        """Make the folder, clear what a killed process left half-written, write ``manifest``."""
+        """Make the folder, clear what a killed process left half-written, write ``manifest``.
+
+        Raises
+        ------
+        InputError
+            If the folder is a symbolic link or holds one.
+        """
+        refuse_links(self.folder, None, field="checkpoint")
         self.folder.mkdir(parents=True, exist_ok=True)
-        for stale in self.folder.glob(".*.tmp"):  # left by a process killed mid-write
-            stale.unlink(missing_ok=True)
-        write_json(self.folder / MANIFEST, manifest)
+        for stale in self.folder.iterdir():  # left by a process killed mid-write
+            if _STALE.fullmatch(stale.name) and stat.S_ISREG(stale.lstat().st_mode):
+                stale.unlink(missing_ok=True)
+        self._write(self.folder / MANIFEST, lambda path: write_json(path, manifest, links=False))
+
+    def _write(self, path: Path, write: Callable[[Path], None]) -> None:
+        """Call ``write(path)``; a failure to write is an :class:`OutputError` keeping the rest."""
+        try:
+            write(path)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write the checkpoint ({exc.strerror or exc}); the finished chunks are "
+                "kept: free space (or fix the folder) and run the same command with --resume",
+                source=path,
+            ) from None
 
     def path(self, chunk: int) -> Path:
         """The file of chunk number ``chunk``."""
@@ -116,7 +144,7 @@ class Checkpoint:
         arrays["error.text"] = np.array([v for _, v in errors], dtype=np.str_)
         if result.events is not None:
             arrays.update(encode_events(result.events, start))
-        write_npz(self.path(chunk), arrays)
+        self._write(self.path(chunk), lambda path: write_npz(path, arrays, links=False))
 
     def read(
         self, chunk: int, start: int, size: int, presences: Sequence[str], keep: str

@@ -25,15 +25,15 @@ from escalation.model.scenario import Scenario
 FORMAT_VERSION = 1
 
 
-def write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    """Write ``arrays`` to the ``.npz`` file ``path`` atomically."""
-    write_atomic(path, lambda f: np.savez(f, **cast(Any, arrays)))
+def write_npz(path: Path, arrays: Mapping[str, np.ndarray], *, links: bool = True) -> None:
+    """Write ``arrays`` to the ``.npz`` file ``path`` atomically (``links``: of write_atomic)."""
+    write_atomic(path, lambda f: np.savez(f, **cast(Any, arrays)), links=links)
 
 
-def write_json(path: Path, data: Any) -> None:
-    """Write ``data`` to ``path`` as indented JSON, atomically."""
+def write_json(path: Path, data: Any, *, links: bool = True) -> None:
+    """Write ``data`` to ``path`` as indented JSON, atomically (``links``: of write_atomic)."""
     text = json.dumps(data, indent=2, sort_keys=False) + "\n"
-    write_atomic(path, text)
+    write_atomic(path, text, links=links)
 
 
 def read_json(path: Path) -> Any:
