@@ -197,3 +197,148 @@ def test_p_rupture_of_a_posterior_with_its_cluster_error() -> None:
     p, se = p_rupture(posterior, scenario, particles=40, runs=10, seed=1)
     assert 0.2 < p < 0.9 and 0.0 < se < 0.15
     assert p_rupture(posterior, scenario, particles=40, runs=10, seed=1) == (p, se)
+
+
+def _record() -> object:
+    from escalation.calibrate.episodeset import problem_of
+
+    return problem_of(esc.load_posterior(POSTERIOR))
+
+
+@pytest.mark.slow
+def test_leave_out_scores_each_episode_of_the_record_against_null_models() -> None:
+    from escalation.validate.crossval import verdict
+    from escalation.validate.leaveout import NULLS, labels, leave_out
+
+    record = _record()
+    assert labels(record) == ["wave2018", "nato.2018", "nato.2021"]
+    settings = dict(population=12, generations=2, draws=20, boot=30, seed=3)
+    cv = leave_out(record, **settings)
+    assert list(cv.aggregate) == ["wave2018", "nato.2018+nato.2021"]
+    assert {r["null"] for r in cv.rows} == set(NULLS)
+    row = {(r["left_out"], r["outcome"], r["null"]): r for r in cv.rows}
+    # Played in the simulator, "never answers" leaves every dyad of the wave unanswered: its
+    # CRPS on the share answered is that share; on NATO 2018 (not answered) it is exact.
+    assert row[("wave2018", "answered", "never")]["null_score"] == pytest.approx(29 / 30)
+    assert row[("nato.2018", "answered", "never")]["null_score"] == 0.0
+    # Tit-for-tat answers every dyad 1:1 (log ratio 0, as documented) after the training lag:
+    # fitted on NATO's episodes, that is 2021's 12 days against the wave's median of 4.
+    assert row[("wave2018", "ratio.q50", "tit-for-tat")]["null_score"] == pytest.approx(0.0)
+    assert row[("wave2018", "lag.q50", "tit-for-tat")]["null_score"] == pytest.approx(8.0)
+    # The NATO episodes hold no in-kind share: the empirical null does not define it.
+    assert verdict(row[("wave2018", "in_kind", "empirical")]) == "n/a"
+    for r in cv.rows:
+        lo, hi = r["difference_interval"]
+        if math.isfinite(r["difference"]):
+            assert lo <= r["difference"] <= hi
+    assert row[("nato.2021", "ruptured", "never")]["rule"] == "Brier"
+    again = leave_out(record, **settings)
+    assert [r["model_score"] for r in again.rows] == [r["model_score"] for r in cv.rows]
+    with pytest.raises(ValueError, match="labels"):
+        leave_out(record, groups=[["nato"]], **settings)
+
+
+@pytest.mark.slow
+def test_model_choice_ranks_a_family_that_never_answers_last() -> None:
+    from escalation.validate.modelchoice import FAMILIES, compare_families
+
+    record = _record()
+    never = {
+        "policies": {"russia": {"type": "passive"}},
+        "parameters": {"russia.lag.median": {"dist": "uniform", "low": 1, "high": 2}},
+    }
+    families = {"reciprocity": None, "tit-for-tat": FAMILIES["tit-for-tat"], "never": never}
+    settings = dict(population=12, generations=2, draws=20, boot=30)
+    choice = compare_families(record, families, seed=4, **settings)
+    rows = {(r["fold"], r["family"]): r for r in choice.rows()}
+    assert {f for f, _ in rows} == {"wave2018", "nato.2018+nato.2021", "all"}
+    # A Moscow that never answers cannot predict a wave it answered 29 times in 30.
+    assert choice.preferred() != "never"
+    assert rows[("all", "never")]["difference_interval"][0] > 0
+    assert rows[("all", choice.preferred())]["difference"] == 0.0
+    print(choice.table())
+    with pytest.raises(ValueError, match="other settings"):
+        compare_families(
+            record,
+            ["reciprocity", "tit-for-tat"],
+            done={"reciprocity": choice.runs["never"]},
+            population=13,
+            generations=2,
+            draws=20,
+            boot=30,
+        )
+
+
+@pytest.mark.slow
+def test_sbc_runs_on_the_bundled_episode_set() -> None:
+    from escalation.validate.sbc import sbc
+
+    record = _record()
+    result = sbc(
+        record,
+        replicates=2,
+        population=12,
+        generations=2,
+        posterior_draws=9,
+        bins=2,
+        seed=5,
+        kernel="local",
+    )
+    assert result.names == record.priors.names
+    assert result.ranks.shape == (2, 7) and ((result.ranks >= 0) & (result.ranks <= 9)).all()
+    assert result.settings["kernel"] == "local"
+
+
+@pytest.mark.slow
+def test_sobol_of_the_record_finds_what_moves_the_2021_rupture() -> None:
+    pytest.importorskip("SALib")
+    from escalation.validate.sensitivity import sobol_of
+
+    record = _record()
+    box = {p: tuple(record.priors.parameters[p].bounds) for p in record.priors.names}
+    res = sobol_of(record, box, ["nato.2021.ruptured", "nato.2021.lag"], n=16, runs=10, seed=1)
+    p = res[res.output == "nato.2021.ruptured"].set_index("parameter")
+    # Over the prior box Moscow nearly always breaks in 2021; what decides it is how far the
+    # break lies above the answer threshold. When Moscow answers (the lag) cannot matter.
+    assert p["ST"].idxmax() == "russia.rupture_gap"
+    assert p.loc["russia.lag.median", "ST"] < 0.05
+    lag = res[res.output == "nato.2021.lag"].set_index("parameter")
+    assert lag.loc["russia.lag.median", "ST"] > lag.loc["russia.slope", "ST"]
+    assert res.attrs["points"] == 16 * 9
+    with pytest.raises(ValueError, match="bounds"):
+        sobol_of(record, {"russia.k": (0, 3)}, ["nato.2021.ruptured"], n=4, runs=2)
+
+
+@pytest.mark.slow
+def test_validate_model_command_on_an_episode_set(tmp_path: Path) -> None:
+    from escalation.cli import main
+
+    out = tmp_path / "record"
+    small = ["--population", "12", "--generations", "2", "--draws", "20", "--seed", "3"]
+    args = ["validate-model", "--episodes", str(POSTERIOR), "--out", str(out), *small]
+    assert main([*args, "--families", "reciprocity,tit-for-tat"]) == 0
+    rows = (out / "crossval.csv").read_text().splitlines()
+    assert rows[0].startswith("left_out,outcome") and any(r.startswith("wave2018,") for r in rows)
+    families = (out / "families.csv").read_text().splitlines()
+    assert families[0].startswith("fold,family,score")
+    assert {r.split(",")[1] for r in families[1:]} == {"reciprocity", "tit-for-tat"}
+    # Either SCENARIO HISTORY or --episodes; families only with --episodes; nothing written.
+    bad = tmp_path / "bad"
+    assert main(["validate-model", "--out", str(bad)]) == 2
+    assert main([*args[:3], "nato-russia-2021", "--out", str(bad)]) == 2
+    assert (
+        main(
+            [
+                "validate-model",
+                "nato-russia-2021",
+                "nato-russia",
+                "--families",
+                "all",
+                "--out",
+                str(bad),
+            ]
+        )
+        == 2
+    )
+    assert main([*args[:4], "--out", str(bad), "--families", "reciprocity,nope"]) == 2
+    assert not bad.exists()

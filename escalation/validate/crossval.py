@@ -34,7 +34,7 @@ import io
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -88,6 +88,9 @@ class CrossValidation:
     rows: tuple[dict[str, Any], ...]
     settings: dict[str, Any]
     seconds: float
+    #: Per fold, the mean scaled score and a bootstrap sample of it (episode sets only,
+    #: :func:`escalation.validate.leaveout.leave_out`).
+    aggregate: dict[str, tuple[float, np.ndarray]] = field(default_factory=dict)
 
     def to_csv(self, path: Any = None) -> str:
         """One CSV row per fold, outcome and null model; written atomically to ``path``."""

@@ -36,6 +36,7 @@ from escalation.base.executors import executor_for
 from escalation.base.files import write_atomic
 from escalation.base.seeds import Seed, root_entropy
 from escalation.calibrate.batch import Model
+from escalation.calibrate.episodeset import EpisodeSet
 from escalation.calibrate.priors import Priors
 from escalation.calibrate.problem import CalibrationProblem
 from escalation.calibrate.smc import smc
@@ -192,7 +193,7 @@ def _replicate(
 
 
 def sbc(
-    model: Model | CalibrationProblem,
+    model: Model | CalibrationProblem | EpisodeSet,
     priors: Priors | None = None,
     *,
     replicates: int = 100,
@@ -203,14 +204,20 @@ def sbc(
     seed: Seed = 0,
     workers: int | None = None,
     executor: cf.Executor | None = None,
+    kernel: str = "global",
 ) -> SBCResult:
     """Simulation-based calibration of ABC-SMC on ``model`` under ``priors``.
 
-    ``model`` is a :class:`~escalation.calibrate.problem.CalibrationProblem` (its simulator and
-    priors are used: the bundled pipeline) or any model with ``priors`` given. ``bins`` must
-    divide ``posterior_draws + 1`` so that uniform ranks give equal expected counts.
+    ``model`` is a :class:`~escalation.calibrate.problem.CalibrationProblem` or an
+    :class:`~escalation.calibrate.episodeset.EpisodeSet` (its simulator, priors and summary
+    weights are used: the bundled pipeline) or any model with ``priors`` given. ``bins`` must
+    divide ``posterior_draws + 1`` so that uniform ranks give equal expected counts;
+    ``kernel`` is ABC-SMC's perturbation kernel (``"local"`` as the bundled fit).
     """
-    if isinstance(model, CalibrationProblem):
+    weights = None
+    if isinstance(model, CalibrationProblem | EpisodeSet):
+        if isinstance(model, EpisodeSet):
+            weights = model.weights
         priors, model = model.priors, model.simulator
     if priors is None:
         raise ValueError("sbc(model, priors): give the priors of a plain model")
@@ -219,14 +226,24 @@ def sbc(
     entropy = root_entropy(seed)
     prior_draws = _transform(priors, priors.sample(np.random.default_rng(entropy), 20_000))
     prior_var = prior_draws.var(axis=0, ddof=1)
-    fit = {"population": population, "generations": generations}
+    fit: dict[str, Any] = {"population": population, "generations": generations}
+    if kernel != "global":  # as smc records it: only when not the default
+        fit["kernel"] = kernel
+    if weights is not None:
+        fit["weights"] = weights
     t0 = time.perf_counter()
     out = []
     with executor_for(workers, executor) as pool:
         for seq in np.random.SeedSequence(entropy, spawn_key=(1,)).spawn(replicates):
             out.append(_replicate(model, priors, seq, prior_var, posterior_draws, fit, pool))
     ranks, contraction, z = (np.array(a) for a in zip(*out, strict=True))
-    settings = {**fit, "replicates": replicates, "seed": entropy}
+    settings = {
+        "population": population,
+        "generations": generations,
+        "replicates": replicates,
+        "kernel": kernel,
+        "seed": entropy,
+    }
     return SBCResult(
         priors.names,
         ranks,
