@@ -86,6 +86,16 @@ def mirrored_scenarios(draw: st.DrawFn) -> esc.Scenario:
     return esc.Scenario(**{**fields, "memory": memory})
 
 
+def RUPTURE_RULES(actors: tuple[str, ...]) -> st.SearchStrategy[object]:  # noqa: N802
+    """Every form of ``stop.rupture``: true/false, 'any', 'all', 'none', or a list of pairs."""
+    pairs = st.permutations(actors).map(lambda p: (p[0], p[1]))
+    return (
+        st.booleans()
+        | st.sampled_from(["any", "all", "none"])
+        | st.lists(pairs, min_size=1, max_size=3).map(tuple)
+    )
+
+
 @st.composite
 def host_acts(draw: st.DrawFn, pres: list[Presence], horizon: float) -> esc.Trigger:
     """A host's act at a presence it hosts (feasible if the presence is still open then)."""
@@ -147,7 +157,7 @@ def dense_scenarios(draw: st.DrawFn) -> esc.Scenario:
             *draw(st.lists(triggers(actors, pres, horizon), min_size=1, max_size=3)),
         ],
         stop=esc.StopRules(
-            rupture=draw(st.booleans()), quiet_days=draw(st.none() | st.floats(5.0, 200.0))
+            rupture=draw(RUPTURE_RULES(actors)), quiet_days=draw(st.none() | st.floats(5.0, 200.0))
         ),
         ladder=esc.LadderSpec(scale=draw(st.sampled_from(["default", "goldstein"]))),
     )
@@ -253,3 +263,56 @@ def test_the_mirror_decides_where_an_answer_lands() -> None:
     mirrored = run_chunk(_two_way(POLICIES["tit-for-tat"], "expel"), 5, 0, 50, engine="batch")
     plain = run_chunk(_two_way(POLICIES["tit-for-tat"], "expel", False), 5, 0, 50, engine="batch")
     assert not np.array_equal(mirrored.columns["staff:p1-b-a"], plain.columns["staff:p1-b-a"])
+
+
+def _triangle(rupture: object) -> esc.Scenario:
+    # Three actors, a channel each way per pair; each expels at the next one's presence and
+    # the target breaks off (grim trigger) or answers by reciprocity, so pairs rupture one
+    # after another and the stop rule decides when a run ends.
+    actors = ("a", "b", "c")
+    lag = {"lag": esc.Delay(median=6.0, sigma=0.8), "delay": esc.Delay(median=3.0, sigma=0.5)}
+    policies = {
+        "a": esc.GrimTrigger(threshold=1, reply_probability=0.7, **lag),
+        "b": esc.Reciprocity(threshold=1.0, slope=2.0, rupture_gap=2.0, **lag),
+        "c": esc.GrimTrigger(threshold=1, reply_probability=0.8, **lag),
+    }
+    spec = esc.PresenceSpec
+    presences = [
+        spec(id=f"{o}-at-{h}", owner=o, host=h, staff=8) for o in actors for h in actors if o != h
+    ]
+    triggers = [
+        esc.Trigger(actor=h, target=o, measure="expel", presence=f"{o}-at-{h}", magnitude=2, day=d)
+        for h, o, d in (("a", "b", 1.0), ("b", "c", 20.0), ("c", "a", 40.0))
+    ]
+    return esc.Scenario(
+        name="triangle",
+        start=START,
+        horizon_days=200,
+        actors=[esc.Actor(id=a, policy=policies[a]) for a in actors],
+        presences=presences,
+        triggers=triggers,
+        stop=esc.StopRules(rupture=rupture, quiet_days=None),
+    )
+
+
+RULES = [True, False, "any", "all", "none", (("a", "b"),), (("c", "b"), ("a", "c"))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rupture", RULES, ids=str)
+def test_rupture_stop_rules_are_identical_run_for_run(rupture: object) -> None:
+    scenario = _triangle(rupture)
+    assert batch.uncovered(scenario) is None
+    fast = run_chunk(scenario, 9, 0, 300, engine="batch")
+    slow = run_chunk(scenario, 9, 0, 300, engine="simpy")
+    assert slow.errors == {}
+    assert_identical(fast.columns, slow.columns)
+
+
+def test_rupture_stop_rules_end_runs_differently() -> None:
+    ends = {
+        str(rule): run_chunk(_triangle(rule), 9, 0, 100, engine="batch").columns["end_time"]
+        for rule in ("any", "all", "none", (("c", "b"),))
+    }
+    assert ends["any"].mean() < ends[str((("c", "b"),))].mean() <= ends["all"].mean()
+    assert ends["all"].mean() < ends["none"].mean()

@@ -73,17 +73,8 @@ def _policy_problem(policy: Policy) -> str | None:
     return None
 
 
-def _model_problem(scenario: Any) -> str | None:
-    # Parts of the model (issue 10) the compiled engine does not reproduce yet.
-    if scenario.stop.rupture_rule not in ("any", "none"):
-        return "stop.rupture 'all' or a list of pairs is not in the batch engine yet"
-    return None
-
-
 def uncovered(scenario: Any) -> str | None:
     """Why ``scenario`` cannot run on the batch engine, or ``None`` when it can."""
-    if (why := _model_problem(scenario)) is not None:
-        return why
     for a in scenario.actors:
         for p in (a.policy, *a.policies.values()):
             if p is not None and (why := _policy_problem(p)):
@@ -197,6 +188,20 @@ def _memory(prepared: Prepared, ids: dict[str, int], pidx: dict[str, int]) -> tu
     return rows_, np.array(times, dtype=np.float64)
 
 
+def _rupture_rule(prepared: Prepared, ids: dict[str, int]) -> tuple[int, np.ndarray]:
+    # The stop rule's code, and which pairs stop a run when they rupture (a list of pairs).
+    n = len(ids)
+    stops = np.zeros(n * n, dtype=np.int64)
+    rule = prepared.rupture_rule
+    if not isinstance(rule, str):
+        for pair in rule:
+            a, b = (ids[x] for x in sorted(pair))
+            stops[a * n + b] = stops[b * n + a] = 1
+        return L.RULE_PAIRS, stops
+    codes = {"none": L.RULE_NONE, "any": L.RULE_ANY, "all": L.RULE_ALL}
+    return codes[rule], stops
+
+
 _particles: dict[int, tuple[ParameterSample, Any, np.ndarray, np.ndarray]] = {}
 
 
@@ -261,15 +266,12 @@ def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
         kinds, values, cdf = k1[None], v1[None], np.ones(1)
     na, npres = len(ids), len(order)
     head = [0] * L.HEADER
+    rule, stop_pairs = _rupture_rule(prepared, ids)
     head[0:10] = [
         *(na, npres, ladder.large_expulsion, ladder.top, len(times), len(mem)),
-        *(
-            int(prepared.rupture_rule == "any"),
-            int(scenario.posterior is not None),
-            len(cdf),
-            slots,
-        ),
+        *(rule, int(scenario.posterior is not None), len(cdf), slots),
     ]
+    head[L.PAIRS] = len(list(prepared.initial.pairs()))
     s = _Packer(head, L.HEADER)
     for slot, table in zip(
         (
@@ -284,6 +286,7 @@ def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
     s.add(L.O_TR, rows, np.int64)
     s.add(L.O_MEM, mem, np.int64)
     s.add(L.O_PTYPE, kinds, np.int64)
+    s.add(L.O_STOPPAIR, stop_pairs, np.int64)
     quiet = prepared.quiet_days
     f = _Packer(head, L.F_HEADER)
     f.parts.append(np.array([prepared.horizon, -1.0 if quiet is None else quiet]))
@@ -305,6 +308,7 @@ def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
         (L.OW_SLOT, slots + 1),
         (L.OW_DEC, 3 * (npres + len(KINDS) + 1)),  # a rupture, or an act per kind
         (L.OW_MEMO, na * na),
+        (L.OW_RUPTURED, na * na),
         (L.OW_BUF, 3 * (12 * npres + 8)),
         (L.OW_STAFF, npres),
         (L.OW_CAP, npres),

@@ -12,8 +12,9 @@ atomic reference counts dominated the run time when state travelled as tuples of
 
 from __future__ import annotations
 
-# -- S header: sizes and flags
+# -- S header: sizes and flags (STOP_RUPTURE: RULE_NONE, RULE_ANY, RULE_ALL or RULE_PAIRS)
 A, P, LARGE, TOP, T, M, STOP_RUPTURE, POSTERIOR, K, SLOTS = range(10)
+RULE_NONE, RULE_ANY, RULE_ALL, RULE_PAIRS = range(4)
 # -- S header: offsets of tables in S
 O_OWNER, O_HOST, O_RANK, O_HS, O_HI, O_SEV, O_STAFF0, O_CAP0, O_STATUS0 = range(10, 19)
 O_TR, O_MEM, O_PTYPE = 19, 20, 21  # triggers (T x 7), memory (M x 7), policy type (K x A x A)
@@ -28,6 +29,9 @@ HEAP_CAP, MT_CAP, EV_CAP = 46, 47, 48
 # -- S header: presences' mirrors (P; -1 none) in S, reciprocity's memo flags (A x A) in W and
 # its stock and time (A x A x 2) in V
 O_TWIN, OW_MEMO, OV_MEMO = 49, 50, 51
+# -- S header: the stop rule's pairs (A x A, 1: stops) in S, pairs ever ruptured (A x A) in W,
+# and the number of pairs with a channel
+O_STOPPAIR, OW_RUPTURED, PAIRS = 52, 53, 54
 HEADER = 64
 
 # -- F: stop rules first
@@ -36,7 +40,7 @@ F_HEADER = 2
 
 # -- W header: counters of the run
 EID, NLOG, ACTS, ROUNDS, PEAK, LAST, PENDING, QCHECK, TLEFT, REASON, RUPT = range(11)
-HN, MTN, EVN, OVER, CTR, PART = range(11, 17)
+HN, MTN, EVN, OVER, CTR, PART, NRUPT = range(11, 18)
 W_HEADER = 32
 
 # -- V header: times of the run

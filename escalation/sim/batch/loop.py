@@ -47,11 +47,13 @@ from escalation.sim.batch.layout import (
     N_PARAMETERS,
     NLOG,
     NOW,
+    NRUPT,
     O_CAP0,
     O_MEM,
     O_PTYPE,
     O_STAFF0,
     O_STATUS0,
+    O_STOPPAIR,
     O_TR,
     OF_CDF,
     OF_MEMT,
@@ -69,10 +71,12 @@ from escalation.sim.batch.layout import (
     OW_MEMO,
     OW_MT,
     OW_PKG,
+    OW_RUPTURED,
     OW_SLOT,
     OW_STAFF,
     OW_STATUS,
     OW_TAIL,
+    PAIRS,
     PART,
     PEAK,
     PENDING,
@@ -82,6 +86,9 @@ from escalation.sim.batch.layout import (
     REASON,
     ROUNDS,
     RTIME,
+    RULE_ALL,
+    RULE_ANY,
+    RULE_PAIRS,
     RUPT,
     SLOTS,
     STOP_RUPTURE,
@@ -281,6 +288,27 @@ def _on_answer(S, F, W, V, i, key):
 
 
 @kernel
+def _rupture(S, W, V, actor, target):
+    # Play._ruptured: the pair's first rupture is noted, the run's first is the outcome's,
+    # and the stop rule decides whether the run stops.
+    pair = min(actor, target) * S[N_ACTORS] + max(actor, target)
+    if W[S[OW_RUPTURED] + pair] or not ruptured(S, W, actor, target):
+        return
+    W[S[OW_RUPTURED] + pair] = 1
+    W[NRUPT] += 1
+    if W[RUPT] == 0:
+        W[RUPT] = 1
+        V[RTIME] = V[NOW]
+    rule = S[STOP_RUPTURE]
+    if (
+        rule == RULE_ANY
+        or (rule == RULE_ALL and W[NRUPT] == S[PAIRS])
+        or (rule == RULE_PAIRS and S[S[O_STOPPAIR] + pair])
+    ):
+        _stop(S, W, V, R_RUPTURE, V[NOW])
+
+
+@kernel
 def _on_effect(S, W, V, i):
     W[PENDING] -= 1
     at = S[OW_MT] + MT_COLS * i
@@ -289,11 +317,8 @@ def _on_effect(S, W, V, i):
     if not feasible(S, W, k, actor, target, p, n):
         return
     apply(S, W, k, p, n)
-    if (k == CLOSE or k == SUSPEND) and W[RUPT] == 0 and ruptured(S, W, actor, target):
-        W[RUPT] = 1
-        V[RTIME] = V[NOW]
-        if S[STOP_RUPTURE]:
-            _stop(S, W, V, R_RUPTURE, V[NOW])
+    if k == CLOSE or k == SUSPEND:
+        _rupture(S, W, V, actor, target)
 
 
 @kernel
@@ -324,6 +349,7 @@ def _reset(S, F, W, V):
     for i in range(S[N_ACTORS] * S[N_ACTORS]):
         W[S[OW_HEAD] + i], W[S[OW_TAIL] + i], W[S[OW_PKG] + i] = -1, -1, -1
         W[S[OW_MEMO] + i] = 0
+        W[S[OW_RUPTURED] + i] = 0
     for i in range(S[SLOTS] + 1):
         W[S[OW_SLOT] + i] = -1
     for i in range(S[N_MEMORY]):  # what the actors remember, in the lists they remember it
