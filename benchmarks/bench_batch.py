@@ -7,8 +7,10 @@ collector run untimed between blocks and what the warm-up left frozen out of its
 repetition, then its median and range are reported.
 
 * ``speed``: runs/s of ``two-states``, ``nato-russia-2021`` (each run drawing a particle of its
-  posterior) and a 30-actor wave (one target, 29 initiators expelling on days 0-10; built
-  here, :func:`wave`), on the SimPy engine (``Simulator.run`` per child seed, as
+  posterior; Russia's reciprocity policy, mirrored presences, remembered measures), the
+  bundled 2018 wave ``skripal-2018`` (31 actors, 30 dyads answered by reciprocity) and a
+  synthetic 30-actor wave (one target, 29 initiators expelling on days 0-10; built here,
+  :func:`wave`), on the SimPy engine (``Simulator.run`` per child seed, as
   ``run_ensemble``'s chunks do) and on the batch engine (``run_batch`` over the same range).
 * ``compile``: seconds of the first call in a fresh process with an empty numba cache, and
   with the cache filled.
@@ -18,6 +20,7 @@ repetition, then its median and range are reported.
 Usage::
 
     python benchmarks/bench_batch.py speed --repeats 5
+    python benchmarks/bench_batch.py speed --cases nato-russia-2021,skripal-2018
     python benchmarks/bench_batch.py compile
     python benchmarks/bench_batch.py scaling
 """
@@ -191,13 +194,17 @@ def main() -> None:
     parser.add_argument("--simpy-runs", type=int, default=1000)
     parser.add_argument("--batch-runs", type=int, default=50_000)
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--cases", help="speed: comma-separated cases (default: all)")
     args = parser.parse_args()
     if args.what == "speed":
         cases = {
             "two-states": esc.load_scenario("two-states"),
             "nato-russia-2021": esc.load_scenario("nato-russia-2021"),
+            "skripal-2018": esc.load_scenario("skripal-2018"),
             "wave-30": wave(30),
         }
+        if args.cases:
+            cases = {name: cases[name] for name in args.cases.split(",")}
         result: Any = speed(cases, args.simpy_runs, args.batch_runs, args.repeats)
     elif args.what == "compile":
         result = compile_times()
