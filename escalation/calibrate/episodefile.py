@@ -33,7 +33,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from escalation.base.errors import InputError
 from escalation.calibrate.episodeset import Episode, EpisodeSet
 from escalation.calibrate.pooled import PooledSummaries
-from escalation.model.scenario import read_yaml
+from escalation.model.files import validation_error
+from escalation.model.scenario import bundled_scenarios, read_yaml
+from escalation.sim.history import bundled_histories
 
 
 class _Documented(BaseModel):
@@ -78,6 +80,17 @@ def _near(name: str, base: Path) -> str:
     return str(candidate) if candidate.is_file() else name
 
 
+def _exists(name: str, bundled: Any, source: Path, field: str) -> None:
+    """Refuse ``name`` unless it is a file (next to the episode file, or as given) or bundled."""
+    if name not in bundled and not Path(name).exists():
+        also = ", and not a bundled name" if bundled else ""
+        raise InputError(
+            f"{name!r}: file not found (next to this one, or as given){also}",
+            source=source,
+            field=field,
+        )
+
+
 def load_episode_set(path: str | Path, priors: str | Path | None = None) -> EpisodeSet:
     """Read an episode-set file and build the :class:`EpisodeSet` it describes.
 
@@ -96,16 +109,17 @@ def load_episode_set(path: str | Path, priors: str | Path | None = None) -> Epis
     try:
         spec = _EpisodeFile.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise InputError(err["msg"], source=path, field=where) from None
+        raise validation_error(exc, path, InputError) from None
     base = path.parent
     given: Any = spec.priors if priors is None else str(priors)
     if isinstance(given, str) and priors is None:
         given = _near(given, base)
+        _exists(given, (), path, "priors")
     episodes = []
-    for e in spec.episodes:
+    for i, e in enumerate(spec.episodes):
         scenario, history = _near(e.scenario, base), _near(e.history, base)
+        _exists(scenario, bundled_scenarios(), path, f"episodes[{i}].scenario")
+        _exists(history, bundled_histories(), path, f"episodes[{i}].history")
         if e.pooled is not None:
             episodes.append(
                 Episode.pooled(

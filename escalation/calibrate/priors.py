@@ -135,6 +135,12 @@ class Priors(BaseModel):
                         field=f"policies.{actor}",
                     )
                 policies[actor] = a.policy
+        for path in self.parameters:  # fields of a policy taken from the scenario
+            try:
+                _check_path(policies[path.split(".")[0]], path)
+            except ValueError as exc:
+                field, _, problem = str(exc).partition(": ")
+                raise InputError(problem, source="priors", field=field) from None
         out = self.model_copy(update={"policies": policies})
         out._check_bounds()
         return out

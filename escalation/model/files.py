@@ -4,8 +4,9 @@ Every YAML file (scenario, history, priors) is read through :func:`read_yaml`: t
 from :func:`escalation.base.files.read_text` (a regular file of bounded size), its structure is
 checked before it is built (nesting depth, and the size it reaches once aliases are expanded,
 so that a small file cannot take unbounded time or memory), and it is loaded with the safe
-loader. :func:`validation_error` turns a pydantic error into an input error that lists every
-problem, one line each.
+loader, refusing a key given twice in one mapping (YAML would keep the last silently).
+:func:`validation_error` turns a pydantic error into an input error that lists every problem,
+one line each (not the "too short" of a list whose failed item is listed already).
 """
 
 from __future__ import annotations
@@ -27,6 +28,30 @@ MAX_NODES = 1_000_000
 MAX_PROBLEMS = 25
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: the safe loader refuses it below
+                continue
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} is given twice in one mapping (first at line {first})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: Path, error: type[InputError] = ScenarioError) -> Any:
     """Read a YAML file with the safe loader, turning every failure into ``error``."""
     try:
@@ -35,7 +60,7 @@ def read_yaml(path: Path, error: type[InputError] = ScenarioError) -> Any:
         raise error(exc.problem, source=path) from None
     try:
         _check_shape(text, path, error)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # a subclass of the safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -139,7 +164,10 @@ def validation_error(
     starting with its field (``"triggers[0].actor: ..."``).
     """
     problems: list[InputError] = []
-    for first in exc.errors():
+    errors = exc.errors()
+    for first in errors:
+        if first["type"] == "too_short" and _follows_from(first["loc"], errors):
+            continue
         field = field_path(first["loc"])
         msg = str(first["msg"]).removeprefix("Value error, ")
         for line in msg.splitlines() or [msg]:
@@ -155,3 +183,9 @@ def validation_error(
     return error(
         head_error.problem, source=source, field=head_error.field, also=tuple(rest_errors)
     )
+
+
+def _follows_from(loc: tuple[int | str, ...], errors: list[Any]) -> bool:
+    """Whether a list at ``loc`` is too short only because an item of it failed (shown)."""
+    n = len(loc)
+    return any(len(e["loc"]) > n and tuple(e["loc"][:n]) == tuple(loc) for e in errors)

@@ -76,6 +76,11 @@ class Trigger(BaseModel):
     def _one_time(self) -> Trigger:
         if (self.date is None) == (self.day is None):
             raise ValueError("give exactly one of 'date' and 'day'")
+        if self.actor is not None and self.actor == self.target:
+            raise ValueError(
+                f"actor and target are both {self.target!r}: a measure is taken against "
+                "another actor"
+            )
         if self.effective is not None and self.delay_days is not None:
             raise ValueError("give at most one of 'effective' and 'delay_days'")
         if self.effective is not None and self.date is not None and self.effective < self.date:

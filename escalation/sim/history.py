@@ -247,7 +247,23 @@ class History(BaseModel):
                 stop=StopRules(rupture=False, quiet_days=None),
             )
         except ValidationError as exc:
-            raise validation_error(exc, self.path or self.name, HistoryError) from None
+            raise _as_events(validation_error(exc, self.path or self.name, HistoryError)) from None
+
+
+def _as_events(exc: InputError) -> HistoryError:
+    """``exc`` with the scenario's ``triggers[i]`` named as the history's ``events[i]``."""
+    lines = [exc, *exc.also]
+    fixed = [
+        HistoryError(
+            e.problem,
+            source=e.source,
+            field=None if e.field is None else e.field.replace("triggers", "events", 1),
+        )
+        for e in lines
+    ]
+    return HistoryError(
+        fixed[0].problem, source=fixed[0].source, field=fixed[0].field, also=tuple(fixed[1:])
+    )
 
 
 def _day(when: dt.date | str) -> dt.date:
@@ -293,7 +309,7 @@ def _load_csv(path: Path) -> History:
         text = read_text(path)  # a regular file of bounded size, UTF-8
     except InputError as exc:
         raise HistoryError(exc.problem, source=path) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # e.g. an unclosed quote
     try:
         rows = list(reader)
     except csv.Error as exc:
