@@ -22,8 +22,9 @@ from escalation.base.executors import executor_for
 from escalation.calibrate.posterior import Posterior
 from escalation.calibrate.problem import CalibrationProblem
 from escalation.calibrate.smc import smc
-from escalation.model.scenario import Scenario
-from escalation.validate.sweep import sweep
+from escalation.ensemble.runner import run_ensemble
+from escalation.model.scenario import Scenario, load_scenario
+from escalation.validate.sweep import at_point
 
 
 def p_rupture(
@@ -36,13 +37,21 @@ def p_rupture(
 ) -> tuple[float, float]:
     """P(rupture) of ``scenario`` under ``posterior`` and its Monte Carlo standard error.
 
-    ``particles`` particles are drawn by weight and each is played ``runs`` times; the error
-    treats the particles as the independent units (a cluster standard error).
+    ``particles`` particles are drawn by weight and each is played ``runs`` times, each
+    particle with its own child seed of ``seed`` (not the paired seeds of :func:`sweep`,
+    which would make the particles' runs share their random numbers and the particles
+    dependent); the error treats the particles as the independent units (a cluster standard
+    error).
     """
-    idx = posterior.sample(np.random.default_rng(seed), particles)
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    rng_seed, run_seed = np.random.SeedSequence(seed).spawn(2)
+    idx = posterior.sample(np.random.default_rng(rng_seed), particles)
     thetas = np.asarray(posterior.particles)[idx]
-    frame = sweep(scenario, thetas, names=list(posterior.names), runs=runs, seed=seed)
-    per = frame.groupby("point")["ruptured"].mean().to_numpy(float)
+    per = np.empty(particles)
+    for i, (theta, child) in enumerate(zip(thetas, run_seed.spawn(particles), strict=True)):
+        point = dict(zip(posterior.names, map(float, theta), strict=True))
+        ens = run_ensemble(at_point(base, point), runs, seed=child)
+        per[i] = float(np.mean(ens.outcomes["ruptured"]))
     return float(per.mean()), float(per.std(ddof=1) / math.sqrt(len(per)))
 
 
