@@ -26,6 +26,7 @@ import numpy as np
 
 from escalation.calibrate.episodeset import problem_of
 from escalation.calibrate.posterior import Posterior
+from escalation.model.scenario import Scenario, load_scenario
 from escalation.validate.mcerror import p_rupture
 
 
@@ -70,6 +71,24 @@ def contraction(post: Posterior, seed: int = 3) -> dict[str, float]:
     return out
 
 
+def _p_rupture(args: argparse.Namespace, posts: list[Posterior], scenario: Scenario) -> None:
+    """P(rupture) under each posterior, and the interval with the spread between seeds."""
+    ps, ses = [], []
+    for path, post in zip(args.posteriors, posts, strict=True):
+        p, se = p_rupture(post, scenario, particles=args.particles, runs=args.runs, seed=12345)
+        ps.append(p)
+        ses.append(se)
+        print(f"    {path}: {p:.3f} +- {se:.3f} (SE within the fit's particles)")
+    within = ses[0]
+    between = float(np.std(ps, ddof=1)) if len(ps) > 1 else math.nan
+    total = math.sqrt(within**2 + (between if len(ps) > 1 else 0.0) ** 2)
+    print(
+        f"    reported: {ps[0]:.3f}, 95% interval {ps[0] - 1.96 * total:.3f}-"
+        f"{ps[0] + 1.96 * total:.3f} (SE {total:.3f}: within {within:.3f}, between seeds "
+        f"{between:.3f} from {len(ps)} fits)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("posteriors", nargs="+")
@@ -87,23 +106,14 @@ def main() -> None:
     print("(b) posterior contraction (1 - var post / var prior)")
     for name, c in contraction(main_post).items():
         print(f"    {name:22s} {c:6.3f}")
-    print("(c) P(rupture) of nato-russia-2021 (whole horizon)")
-    ps, ses = [], []
-    for path, post in zip(args.posteriors, posts, strict=True):
-        p, se = p_rupture(
-            post, "nato-russia-2021", particles=args.particles, runs=args.runs, seed=12345
-        )
-        ps.append(p)
-        ses.append(se)
-        print(f"    {path}: {p:.3f} +- {se:.3f} (SE within the fit's particles)")
-    within = ses[0]
-    between = float(np.std(ps, ddof=1)) if len(ps) > 1 else math.nan
-    total = math.sqrt(within**2 + (between if len(ps) > 1 else 0.0) ** 2)
-    print(
-        f"    reported: {ps[0]:.3f}, 95% interval {ps[0] - 1.96 * total:.3f}-"
-        f"{ps[0] + 1.96 * total:.3f} (SE {total:.3f}: within {within:.3f}, between seeds "
-        f"{between:.3f} from {len(ps)} fits)"
-    )
+    flagship = load_scenario("nato-russia-2021")
+    versions = {
+        "nato-russia-2021": flagship,
+        "nato-russia-2021 without the cap cut": flagship.without_trigger("nato-2021-cap"),
+    }
+    for label, scenario in versions.items():
+        print(f"(c) P(rupture) of {label} (whole horizon)")
+        _p_rupture(args, posts, scenario)
     print("(d) calibration wall time")
     for path, post in zip(args.posteriors, posts, strict=True):
         meta = post.meta
