@@ -2,7 +2,8 @@
 
 Sizes are kept small so that the property tests stay cheap in CI: 2 to 4 actors, at most 6
 presences of at most 25 staff, horizons of at most a year and response lags of a day or more
-(so that a run has at most a few hundred answers).
+(so that a run has at most a few hundred answers). ``zero_lags=True`` also draws lags of
+median 0 (and below a day): exchanges at one instant, up to the engine's limit of acts.
 """
 
 from __future__ import annotations
@@ -78,13 +79,16 @@ def delays(min_median: float = 0.0) -> st.SearchStrategy[esc.Delay]:
     )
 
 
-def base_parameters() -> st.SearchStrategy[dict[str, Any]]:
-    """Valid values of the parameters every policy has (lags of at least a day)."""
+def base_parameters(zero_lags: bool = False) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid values of the parameters every policy has (lags of at least a day, or any)."""
     unit = st.floats(0.0, 1.0, allow_nan=False)
+    lag = delays(min_median=1.0)
+    if zero_lags:
+        lag = st.just(esc.Delay(median=0.0)) | delays()
     return st.fixed_dictionaries(
         {
             "reply_probability": unit,
-            "lag": delays(min_median=1.0),
+            "lag": lag,
             "delay": delays(),
             "perception_noise": st.floats(0.0, 0.5, allow_nan=False),
             "implementation_noise": st.floats(0.0, 0.5, allow_nan=False),
@@ -126,10 +130,10 @@ _OWN_PARAMETERS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
 
 
 @st.composite
-def policies(draw: st.DrawFn) -> esc.Policy:
+def policies(draw: st.DrawFn, zero_lags: bool = False) -> esc.Policy:
     """A built-in policy (not scripted) with random valid parameters."""
     kind = draw(st.sampled_from(sorted(_OWN_PARAMETERS)))
-    params = {**draw(base_parameters()), **draw(_OWN_PARAMETERS[kind])}
+    params = {**draw(base_parameters(zero_lags)), **draw(_OWN_PARAMETERS[kind])}
     return esc.BUILTIN_POLICIES[kind](**params)
 
 
@@ -167,8 +171,11 @@ def triggers(
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> esc.Scenario:
-    """A valid scenario: 2-4 actors, presences, built-in policies per actor or pair, triggers."""
+def scenarios(draw: st.DrawFn, zero_lags: bool = False) -> esc.Scenario:
+    """A valid scenario: 2-4 actors, presences, built-in policies per actor or pair, triggers.
+
+    ``zero_lags``: lags of median 0 among those drawn (see :func:`base_parameters`).
+    """
     actors = ACTOR_IDS[: draw(st.integers(2, 4))]
     pres = draw(presence_lists(actors))
     horizon = draw(st.floats(10.0, 365.0, allow_nan=False))
@@ -181,8 +188,8 @@ def scenarios(draw: st.DrawFn) -> esc.Scenario:
         actor_models.append(
             esc.Actor(
                 id=a,
-                policy=draw(st.none() | policies() | scripted),
-                policies={b: draw(policies()) for b in toward},
+                policy=draw(st.none() | policies(zero_lags) | scripted),
+                policies={b: draw(policies(zero_lags)) for b in toward},
             )
         )
     specs = [

@@ -9,6 +9,7 @@ carried over to measures with kinds and sizes: "defect" becomes "answer in kind"
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -102,19 +103,25 @@ class TitForTwoTats(Policy):
         """Answer in kind when the counterpart's last ``tats`` moves were all hostile."""
         if not ctx.hostile:
             return ctx.answer_in_kind()
-        # Walk back over the counterpart's moves (one per instant; a move is hostile if any
-        # of its measures is), stopping once ``tats`` of them are seen.
-        moves: list[bool] = []
-        last: float | None = None
-        for e in reversed(ctx.received):
-            if e.time != last:
-                if len(moves) == self.tats:
-                    break
-                moves.append(False)
-                last = e.time
-            if e.measure.is_hostile:
-                moves[-1] = True
-        return ctx.answer_in_kind() if len(moves) == self.tats and all(moves) else None
+        # The counterpart's last ``tats`` moves (one per instant; a move is hostile if any of
+        # its measures is), kept in the memo and brought up to date with the new events, so
+        # that a decision costs the same however long the run (many moves at one instant too).
+        memo, received = ctx.memo, ctx.received
+        if memo.get("tats.seen", 0) > len(received):
+            memo.pop("tats.seen", None)
+            memo.pop("tats.moves", None)
+        moves: list[list[Any]] = memo.setdefault("tats.moves", [])  # [time, hostile]
+        for i in range(memo.get("tats.seen", 0), len(received)):
+            e = received[i]
+            if moves and moves[-1][0] == e.time:
+                moves[-1][1] = moves[-1][1] or e.measure.is_hostile
+            else:
+                moves.append([e.time, e.measure.is_hostile])
+                if len(moves) > self.tats:
+                    del moves[0]
+        memo["tats.seen"] = len(received)
+        hostile = len(moves) == self.tats and all(h for _, h in moves)
+        return ctx.answer_in_kind() if hostile else None
 
 
 class GrimTrigger(Policy):
@@ -131,15 +138,25 @@ class GrimTrigger(Policy):
 
     def decide(self, ctx: Context) -> Decision:
         """Break every channel once triggered; until then let measures pass."""
-        earlier = ctx.received[:-1]
         act = ctx.hostile and not ctx.stimulus.measure.is_statement
-        hit = (act and ctx.severity >= self.threshold) or any(
-            e.measure.is_hostile and not e.measure.is_statement and e.severity >= self.threshold
-            for e in earlier
-        )
+        hit = (act and ctx.severity >= self.threshold) or self._hit_before(ctx)
         if not hit:
             return None
         return ctx.rupture() or None
+
+    def _hit_before(self, ctx: Context) -> bool:
+        """Whether an act before the one being answered reached the threshold (memo kept)."""
+        memo, earlier = ctx.memo, len(ctx.received) - 1
+        if memo.get("grim.seen", 0) > earlier:
+            memo.pop("grim.seen", None)
+            memo.pop("grim.hit", None)
+        hit = memo.get("grim.hit", False)
+        for i in range(memo.get("grim.seen", 0), earlier):
+            e = ctx.received[i]
+            m = e.measure
+            hit = hit or (m.is_hostile and not m.is_statement and e.severity >= self.threshold)
+        memo["grim.seen"], memo["grim.hit"] = max(earlier, 0), hit
+        return bool(hit)
 
 
 class EscalateByK(Policy):
@@ -175,12 +192,40 @@ class Gradual(Policy):
         """Let the move pass while calming; else escalate by the count of hostile moves."""
         if not ctx.hostile:
             return ctx.answer_in_kind()
-        moves = {e.time for e in ctx.received if e.measure.is_hostile}
-        if self.calming:
-            answers = [e.time for e in ctx.sent if e.measure.is_hostile and e.cause is not None]
-            if answers and sum(t > answers[-1] for t in moves) <= self.calming:
+        moves, answer = _gradual_memo(ctx)
+        if self.calming and answer is not None:
+            since = len(moves) - bisect.bisect_right(moves, answer)  # moves since the answer
+            if since <= self.calming:
                 return None
         return ctx.answer_in_kind(self.step * (len(moves) - 1))
+
+
+def _gradual_memo(ctx: Context) -> tuple[list[float], float | None]:
+    """The distinct times of the counterpart's hostile moves (sorted) and of the last answer.
+
+    Kept in ``ctx.memo`` and brought up to date with the events added since the last call,
+    so that a decision costs the same however long the run.
+    """
+    memo = ctx.memo
+    received, sent = ctx.received, ctx.sent
+    if memo.get("gradual.received", 0) > len(received) or memo.get("gradual.sent", 0) > len(sent):
+        for key in ("gradual.received", "gradual.sent", "gradual.moves", "gradual.answer"):
+            memo.pop(key, None)  # not the lists the memo was kept for: start again
+    moves: list[float] = memo.setdefault("gradual.moves", [])
+    for i in range(memo.get("gradual.received", 0), len(received)):
+        e = received[i]
+        if e.measure.is_hostile:
+            at = bisect.bisect_left(moves, e.time)
+            if at == len(moves) or moves[at] != e.time:
+                moves.insert(at, e.time)
+    answer = memo.get("gradual.answer")
+    for i in range(memo.get("gradual.sent", 0), len(sent)):
+        e = sent[i]
+        if e.measure.is_hostile and e.cause is not None:
+            answer = e.time
+    memo["gradual.received"], memo["gradual.sent"] = len(received), len(sent)
+    memo["gradual.answer"] = answer
+    return moves, answer
 
 
 class LevelParity(Policy):

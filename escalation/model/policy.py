@@ -96,9 +96,10 @@ class Context:
     rng: Stream
     package: Sequence[Event] = ()
     #: What this actor keeps about this counterpart from one package to the next within a
-    #: run (e.g. a decayed grievance stock; see :mod:`escalation.model.reciprocity`). The
-    #: engine hands the same mapping for every package of the pair; it starts empty.
-    memo: dict[str, float] = field(default_factory=dict)
+    #: run (e.g. a decayed grievance stock; see :mod:`escalation.model.reciprocity`), so that
+    #: a decision costs the same however long the run: the engine hands the same mapping for
+    #: every package of the pair (and ``received`` and ``sent`` only grow); it starts empty.
+    memo: dict[str, Any] = field(default_factory=dict)
     # The last act found feasible in ``state`` by this context's helpers (the state does not
     # change while a policy decides), so that :meth:`Policy.plan` need not check it again.
     _checked: Measure | None = field(default=None, repr=False, compare=False)
@@ -194,15 +195,29 @@ class Context:
     def grievance(self, half_life: float) -> float:
         """Severity received minus severity returned, each halved every ``half_life`` days."""
         rate = math.log(2) / half_life
+        return self._decayed(self.received, rate, "r") - self._decayed(self.sent, rate, "s")
 
-        def total(events: Sequence[Event]) -> float:
-            return sum(
-                e.severity * math.exp(-rate * (self.time - e.time))
-                for e in events
-                if e.measure.is_hostile
-            )
+    def _decayed(self, events: Sequence[Event], rate: float, tag: str) -> float:
+        """The sum of ``severity * exp(-rate * age)`` over the hostile ``events``, in order.
 
-        return total(self.received) - total(self.sent)
+        Asked again at the same instant (every answer of a zero-lag exchange), the sum goes
+        on from where the memo left it over the events added since: the same additions in
+        the same order, so the same number, at a cost that does not grow with the run.
+        """
+        key = f"grievance.{tag}"
+        got = self.memo.get(key)
+        now = self.time
+        total: float
+        if got is not None and got[0] == now and got[1] == rate and got[2] <= len(events):
+            start, total = got[2], got[3]
+        else:
+            start, total = 0, 0  # as sum() starts
+        for i in range(start, len(events)):
+            e = events[i]
+            if e.measure.is_hostile:
+                total += e.severity * math.exp(-rate * (now - e.time))
+        self.memo[key] = (now, rate, len(events), total)
+        return total
 
 
 _new = tuple.__new__  # builds a Plan from its fields without NamedTuple's __new__

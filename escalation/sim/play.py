@@ -75,7 +75,7 @@ class Play:
         # run costs nothing for the pairs it never involves.
         self.received: dict[tuple[str, str], list[Event]] = {}
         self.packages: dict[tuple[str, str], list[Event]] = {}
-        self.memos: dict[tuple[str, str], dict[str, float]] = {}  # see Context.memo
+        self.memos: dict[tuple[str, str], dict[str, Any]] = {}  # see Context.memo
         self.pending = 0  # events scheduled that may still announce or change something
         self.acts = 0
         self.rounds = 0  # outcome counts, kept as the run goes (see escalation.sim.outcome)
