@@ -276,3 +276,48 @@ def test_disk_full_in_the_api_is_an_output_error(tmp_path: Path, monkeypatch) ->
     monkeypatch.setattr(checkpoint_module, "write_npz", full)
     with pytest.raises(OutputError, match="No space left"):
         esc.run_ensemble(esc.load_scenario("two-states"), 4, seed=1, checkpoint=tmp_path / "c")
+
+
+class _ToyProblem:
+    """A calibration problem of one parameter, fast to simulate (for checkpoint tests)."""
+
+    priors = Priors.model_validate(
+        {"parameters": {"toy.mu": {"dist": "normal", "mean": 0.0, "sd": 1.0}}}
+    )
+    observed = np.array([0.8])
+    names = ("mean",)
+    weights = None
+
+    @staticmethod
+    def simulator(thetas: np.ndarray, seeds: list[np.random.SeedSequence]) -> np.ndarray:
+        draws = zip(thetas, seeds, strict=True)
+        return np.array([[np.random.default_rng(s).normal(t[0], 1.0)] for t, s in draws])
+
+    def description(self) -> dict[str, str]:
+        return {"model": "toy"}
+
+
+def test_disk_full_while_checkpointing_a_calibration(tmp_path: Path, monkeypatch) -> None:
+    """The calibration's checkpoint: an OutputError naming the file, the last one kept."""
+    from escalation.calibrate.driver import calibrate
+
+    real = Posterior.save
+    saved: list[int] = []
+
+    def full_after_first(self: Posterior, path: Path) -> None:
+        if saved:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        saved.append(1)
+        real(self, path)
+
+    monkeypatch.setattr(Posterior, "save", full_after_first)
+    checkpoint = tmp_path / "checkpoint.json"
+    kw = {"population": 30, "generations": 3, "seed": 1, "checkpoint": checkpoint}
+    with pytest.raises(OutputError, match="No space left") as caught:
+        calibrate(None, None, problem=_ToyProblem(), **kw)  # type: ignore[arg-type]
+    assert str(checkpoint) in str(caught.value)
+    assert not json.loads(checkpoint.read_text())["complete"]  # generation 1, resumable
+    monkeypatch.setattr(Posterior, "save", real)
+    resumed = calibrate(None, None, problem=_ToyProblem(), resume=True, **kw)  # type: ignore[arg-type]
+    whole = calibrate(None, None, problem=_ToyProblem(), population=30, generations=3, seed=1)  # type: ignore[arg-type]
+    assert np.array_equal(resumed.particles, whole.particles)
