@@ -173,11 +173,11 @@ def _batch_chunk(scenario: Scenario, root: int, lo: int, hi: int, strict: bool) 
         columns[f"status:{pid}"] = b["status"][:, j]
     columns = {name: columns[name] for name, *_ in columns_for(presences)}  # layout order
     errors: dict[int, str] = {}
-    if result.overflow.size:
-        root_seq = np.random.SeedSequence(root)
-        seeds = [child_seeds(root_seq, lo + int(j), lo + int(j) + 1)[0] for j in result.overflow]
-        again = _simpy_runs(scenario, seeds, lo, "outcomes", strict)
+    root_seq = np.random.SeedSequence(root)
+    for j in result.overflow:  # each numbered as the run it is in the ensemble
+        seed = child_seeds(root_seq, lo + int(j), lo + int(j) + 1)
+        again = _simpy_runs(scenario, seed, lo + int(j), "outcomes", strict)
         for name, column in columns.items():
-            column[result.overflow] = again.columns[name]
-        errors = {lo + int(result.overflow[j]): e for j, e in again.errors.items()}
+            column[j] = again.columns[name][0]
+        errors.update(again.errors)
     return ChunkResult(columns, errors, None)

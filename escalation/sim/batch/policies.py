@@ -50,6 +50,7 @@ from escalation.sim.batch.layout import (
     OV_ET,
     OV_MEMO,
     OV_TMP,
+    OVER,
     OW_DEC,
     OW_EV,
     OW_HEAD,
@@ -422,7 +423,11 @@ def _reciprocity(S, F, W, V, d, c, si, first, sev_p, pf, key):
     if top == top and stock >= top:
         m = _rupture(S, W, d, c)
         return m if m > 0 else _reciprocal(S, W, d, c, si, first, sev_p, F[pf + 11])
-    if uniform(key, W, CTR) >= 1.0 / (1.0 + math.exp(-F[pf + 8] * (stock - F[pf + 7]))):
+    odds = math.exp(-F[pf + 8] * (stock - F[pf + 7]))
+    if odds == math.inf:  # Python's math.exp raises OverflowError: the SimPy engine's to say
+        W[OVER] = 1
+        return 0
+    if uniform(key, W, CTR) >= 1.0 / (1.0 + odds):
         return 0
     return _reciprocal(S, W, d, c, si, first, sev_p, F[pf + 11])
 
