@@ -98,7 +98,7 @@ events:
     [
         ("guessed", "guessed", "events[0].uncertain.magnitude"),
         ("uncertain: {magnitude: guessed}", "alternatives: {a: {actor: y}}", "events[0]"),
-        ("uncertain: {magnitude: guessed}", "presence: null", "events[0]"),
+        ("presence: y-in-x, ", "", "events[0]"),  # an expulsion from no presence
     ],
 )
 def test_bad_marks_name_the_field(tmp_path, old, new, field):

@@ -260,23 +260,24 @@ def test_summary_without_any_rupture_says_not_reached() -> None:
 
 def test_compare_against_the_first_entry() -> None:
     scenario = esc.load_scenario("nato-russia-2021")
-    grim = scenario.with_policy("russia", esc.GrimTrigger(threshold=3))
+    # every run of the refitted Moscow ruptures; a passive one never answers
+    calm = scenario.with_policy("russia", esc.Passive(), keep_posterior=False)
     a = run_ensemble(scenario, 200, 4)
-    b = run_ensemble(grim, 200, 4)  # the same seeds: paired with a
+    b = run_ensemble(calm, 200, 4)  # the same seeds: paired with a
     again = run_ensemble(scenario, 200, 5)  # other seeds: independent of a
-    assert paired(a, b) and not paired(a, again) and not paired(a, run_ensemble(grim, 150, 4))
-    c = compare({"as documented": a, "grim": b, "again": again})
-    assert c.baseline == "as documented" and list(c.differences) == ["grim", "again"]
+    assert paired(a, b) and not paired(a, again) and not paired(a, run_ensemble(calm, 150, 4))
+    c = compare({"as documented": a, "calm": b, "again": again})
+    assert c.baseline == "as documented" and list(c.differences) == ["calm", "again"]
     sa, sb, s_again = a.summary(), b.summary(), again.summary()
 
-    rupture = c.differences["grim"][0]
+    rupture = c.differences["calm"][0]
     assert rupture.quantity == "P(rupture)" and rupture.method == "Newcombe, paired"
     assert rupture.difference == pytest.approx(sb.p_rupture.value - sa.p_rupture.value)
     ra, rb = a["ruptured"], b["ruptured"]
     table = [int(np.sum(x)) for x in (ra & rb, ra & ~rb, ~ra & rb, ~ra & ~rb)]
     assert (rupture.low, rupture.high) == newcombe_paired(*table)
-    assert rupture.low > 0  # grim trigger ruptures far more often
-    rounds = c.differences["grim"][1]
+    assert rupture.high < 0  # the passive Moscow ruptures far less often
+    rounds = c.differences["calm"][1]
     assert rounds.method == "normal, paired"
     d = b["rounds"].astype(float) - a["rounds"].astype(float)
     assert rounds.difference == pytest.approx(d.mean())
@@ -293,9 +294,9 @@ def test_compare_against_the_first_entry() -> None:
     assert rounds.high - rounds.low == pytest.approx(2 * Z95 * se)
 
     text = str(c)
-    assert "Newcombe, paired" in text and "grim" in text and "(baseline)" in text
+    assert "Newcombe, paired" in text and "calm" in text and "(baseline)" in text
     data = json.loads(json.dumps(c.to_dict()))
-    assert set(data["summaries"]) == {"as documented", "grim", "again"}
+    assert set(data["summaries"]) == {"as documented", "calm", "again"}
     with pytest.raises(ValueError):
         compare({})
 
