@@ -37,6 +37,10 @@ from escalation.model.event import Event
 from escalation.model.measure import Measure, MeasureKind
 from escalation.model.policy import Context, Decision, Policy
 
+#: Largest exponent of the answer probability's logistic that ``math.exp`` takes (it
+#: overflows a little above 709.78); beyond it the probability is 0 in both engines.
+MAX_EXP = 709.0
+
 #: Kinds whose size an answer scales by ``ratio``.
 SIZED = frozenset({MeasureKind.EXPEL, MeasureKind.DENY, MeasureKind.CAP})
 
@@ -130,8 +134,13 @@ class Reciprocity(Policy):
         return stock
 
     def answer_probability(self, stock: float) -> float:
-        """Probability of answering at grievance ``stock``."""
-        return 1.0 / (1.0 + math.exp(-self.slope * (stock - self.threshold)))
+        """Probability of answering at grievance ``stock``.
+
+        0 where ``exp`` would overflow (a stock far below a steep threshold): the logistic is
+        below 1e-308 there.
+        """
+        x = -self.slope * (stock - self.threshold)
+        return 0.0 if x > MAX_EXP else 1.0 / (1.0 + math.exp(x))
 
     def decide(self, ctx: Context) -> Decision:
         """Update the stock; break off, answer in kind, or let the package pass."""

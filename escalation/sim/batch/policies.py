@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from escalation.model.reciprocity import MAX_EXP
 from escalation.sim.batch.draws import uniform
 from escalation.sim.batch.jit import kernel, tiny
 from escalation.sim.batch.kernels import (
@@ -50,7 +51,6 @@ from escalation.sim.batch.layout import (
     OV_ET,
     OV_MEMO,
     OV_TMP,
-    OVER,
     OW_DEC,
     OW_EV,
     OW_HEAD,
@@ -423,11 +423,9 @@ def _reciprocity(S, F, W, V, d, c, si, first, sev_p, pf, key):
     if top == top and stock >= top:
         m = _rupture(S, W, d, c)
         return m if m > 0 else _reciprocal(S, W, d, c, si, first, sev_p, F[pf + 11])
-    odds = math.exp(-F[pf + 8] * (stock - F[pf + 7]))
-    if odds == math.inf:  # Python's math.exp raises OverflowError: the SimPy engine's to say
-        W[OVER] = 1
-        return 0
-    if uniform(key, W, CTR) >= 1.0 / (1.0 + odds):
+    x = -F[pf + 8] * (stock - F[pf + 7])
+    p = 0.0 if x > MAX_EXP else 1.0 / (1.0 + math.exp(x))  # Reciprocity.answer_probability
+    if uniform(key, W, CTR) >= p:
         return 0
     return _reciprocal(S, W, d, c, si, first, sev_p, F[pf + 11])
 
