@@ -69,7 +69,19 @@ class BatchColumns:
 
 
 #: Modules whose compiled code the cached kernels hold.
-_SOURCES = ("jit", "layout", "draws", "kernels", "policies", "queue", "loop", "runs")
+_SOURCES = (
+    "jit",
+    "layout",
+    "draws",
+    "kernels",
+    "policies",
+    "reciprocity",
+    "decide",
+    "queue",
+    "stops",
+    "loop",
+    "runs",
+)
 _fresh = False
 
 

@@ -245,6 +245,41 @@ class _Packer:
         self.size += n
 
 
+def _buffers(
+    head: list[int], na: int, npres: int, slots: int, events: int
+) -> tuple[_Packer, _Packer]:
+    """Reserve a run's working buffers in ``W`` (integers) and ``V`` (floats)."""
+    w = _Packer(head, L.W_HEADER)
+    for slot, n in (
+        (L.OW_HV, HEAP * L.HV_COLS),
+        (L.OW_MT, MEASURES * L.MT_COLS),
+        (L.OW_EV, events * L.EV_COLS),
+        (L.OW_HEAD, na * na),
+        (L.OW_TAIL, na * na),
+        (L.OW_PKG, na * na),
+        (L.OW_SLOT, slots + 1),
+        (L.OW_DEC, 3 * (npres + len(KINDS) + 1)),  # a rupture, or an act per kind
+        (L.OW_MEMO, na * na),
+        (L.OW_RUPTURED, na * na),
+        (L.OW_BUF, 3 * (12 * npres + 8)),
+        (L.OW_STAFF, npres),
+        (L.OW_CAP, npres),
+        (L.OW_STATUS, npres),
+        (L.OW_SIZES, 4),
+    ):
+        w.reserve(slot, n)
+    v = _Packer(head, L.V_HEADER)
+    for slot, n in (
+        (L.OV_HT, HEAP),
+        (L.OV_MD, MEASURES),
+        (L.OV_ET, events),
+        (L.OV_TMP, events),
+        (L.OV_MEMO, 2 * na * na),
+    ):
+        v.reserve(slot, n)
+    return w, v
+
+
 def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
     """``scenario`` as the flat arrays ``S``, ``F`` and the sizes of ``W``, ``V``.
 
@@ -297,34 +332,7 @@ def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
     ):
         f.add(slot, table, np.float64)
     events = EVENTS + len(mem)
-    w = _Packer(head, L.W_HEADER)
-    for slot, n in (
-        (L.OW_HV, HEAP * L.HV_COLS),
-        (L.OW_MT, MEASURES * L.MT_COLS),
-        (L.OW_EV, events * L.EV_COLS),
-        (L.OW_HEAD, na * na),
-        (L.OW_TAIL, na * na),
-        (L.OW_PKG, na * na),
-        (L.OW_SLOT, slots + 1),
-        (L.OW_DEC, 3 * (npres + len(KINDS) + 1)),  # a rupture, or an act per kind
-        (L.OW_MEMO, na * na),
-        (L.OW_RUPTURED, na * na),
-        (L.OW_BUF, 3 * (12 * npres + 8)),
-        (L.OW_STAFF, npres),
-        (L.OW_CAP, npres),
-        (L.OW_STATUS, npres),
-        (L.OW_SIZES, 4),
-    ):
-        w.reserve(slot, n)
-    v = _Packer(head, L.V_HEADER)
-    for slot, n in (
-        (L.OV_HT, HEAP),
-        (L.OV_MD, MEASURES),
-        (L.OV_ET, events),
-        (L.OV_TMP, events),
-        (L.OV_MEMO, 2 * na * na),
-    ):
-        v.reserve(slot, n)
+    w, v = _buffers(head, na, npres, slots, events)
     head[L.W_SIZE], head[L.V_SIZE] = w.size, v.size
     head[L.HEAP_CAP], head[L.MT_CAP], head[L.EV_CAP] = HEAP, MEASURES, events
     S = np.concatenate([np.array(head, dtype=np.int64), *s.parts])

@@ -10,6 +10,7 @@ engine.
 
 from __future__ import annotations
 
+from escalation.sim.batch.decide import carry_out, decide
 from escalation.sim.batch.draws import draw_delay, uniform
 from escalation.sim.batch.jit import kernel
 from escalation.sim.batch.kernels import (
@@ -55,7 +56,6 @@ from escalation.sim.batch.layout import (
     O_STATUS0,
     O_STOPPAIR,
     O_TR,
-    OF_CDF,
     OF_MEMT,
     OF_PF,
     OF_TRD,
@@ -98,48 +98,34 @@ from escalation.sim.batch.layout import (
     W_HEADER,
 )
 from escalation.sim.batch.layout import A as N_ACTORS
-from escalation.sim.batch.layout import K as N_PARTICLES
 from escalation.sim.batch.layout import M as N_MEMORY
 from escalation.sim.batch.layout import P as N_PRESENCES
 from escalation.sim.batch.layout import T as N_TRIGGERS
-from escalation.sim.batch.policies import carry_out, decide, ev, round_half_even
+from escalation.sim.batch.policies import ev, round_half_even
 from escalation.sim.batch.queue import pop, push
+from escalation.sim.batch.stops import (
+    NORMAL,
+    R_HORIZON,
+    R_LIMIT,
+    R_QUIET,
+    R_RUPTURE,
+    T_ANSWER,
+    T_EFFECT,
+    T_HORIZON,
+    T_PACKAGE,
+    T_QUIET,
+    T_STOP,
+    T_TRIGGER,
+    URGENT,
+    arm_quiet,
+    idle,
+    particle,
+    stop,
+)
 
 MAX_ACTS = 100_000
-URGENT, NORMAL = 0, 1
-T_HORIZON, T_TRIGGER, T_ANSWER, T_EFFECT, T_PACKAGE, T_QUIET, T_STOP = range(7)
 #: Policy codes whose lags and delays are whole days (compile.WHOLE_DAYS: reciprocity).
 WHOLE_DAYS_CODE = 10
-R_HORIZON, R_RUPTURE, R_QUIET, R_LIMIT = range(4)
-
-
-@kernel
-def _stop(S, W, V, reason, end):
-    if W[REASON] >= 0:
-        return
-    W[REASON] = reason
-    V[END] = end
-    push(S, W, V, V[NOW], URGENT, T_STOP, 0)
-
-
-@kernel
-def _arm_quiet(S, F, W, V):
-    quiet = F[QUIET]
-    if quiet >= 0 and W[QCHECK] == 0:
-        W[QCHECK] = 1
-        push(S, W, V, V[NOW] + max(0.0, V[LASTANN] + quiet - V[NOW]), NORMAL, T_QUIET, 0)
-
-
-@kernel
-def _idle(S, F, W, V):
-    if W[REASON] >= 0:
-        return
-    if F[QUIET] >= 0:
-        end = max(V[LASTANN] + F[QUIET], V[NOW])
-        if end <= F[HORIZON]:
-            _stop(S, W, V, R_QUIET, end)
-            return
-    _stop(S, W, V, R_HORIZON, F[HORIZON])
 
 
 @kernel
@@ -182,7 +168,7 @@ def _publish(S, F, W, V, key, k, actor, target, p, n, cause, delay):
     now = V[NOW]
     W[ACTS] += 1
     if W[ACTS] >= MAX_ACTS:
-        _stop(S, W, V, R_LIMIT, now)
+        stop(S, W, V, R_LIMIT, now)
     logid = W[NLOG]
     W[NLOG] += 1
     sev = severity(S, k, n)
@@ -198,7 +184,7 @@ def _publish(S, F, W, V, key, k, actor, target, p, n, cause, delay):
         m = _add_measure(S, W, V, k, actor, target, p, n, -1, 0.0)
         push(S, W, V, now + delay, URGENT, T_EFFECT, m)
     if W[QCHECK] == 0:
-        _arm_quiet(S, F, W, V)
+        arm_quiet(S, F, W, V)
     if k == RECALL:
         return logid
     pk = target * S[N_ACTORS] + actor
@@ -272,7 +258,7 @@ def _on_trigger(S, F, W, V, t, key):
     else:
         W[NLOG] += 1  # logged as infeasible
     if W[TLEFT] == 0:
-        _arm_quiet(S, F, W, V)
+        arm_quiet(S, F, W, V)
 
 
 @kernel
@@ -305,7 +291,7 @@ def _rupture(S, W, V, actor, target):
         or (rule == RULE_ALL and W[NRUPT] == S[PAIRS])
         or (rule == RULE_PAIRS and S[S[O_STOPPAIR] + pair])
     ):
-        _stop(S, W, V, R_RUPTURE, V[NOW])
+        stop(S, W, V, R_RUPTURE, V[NOW])
 
 
 @kernel
@@ -329,7 +315,7 @@ def _on_quiet(S, F, W, V):
         if W[TLEFT]:
             W[QCHECK] = 0
         else:
-            _stop(S, W, V, R_QUIET, V[NOW])
+            stop(S, W, V, R_QUIET, V[NOW])
     else:
         push(S, W, V, V[NOW] + (quiet - since), NORMAL, T_QUIET, 0)
 
@@ -360,19 +346,6 @@ def _reset(S, F, W, V):
 
 
 @kernel
-def _particle(S, F, u):
-    # np.searchsorted(cdf, u, side="right"), at most the last particle (ParameterSample.draw).
-    lo, hi, cdf = 0, S[N_PARTICLES], S[OF_CDF]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if F[cdf + mid] <= u:
-            lo = mid + 1
-        else:
-            hi = mid
-    return min(lo, S[N_PARTICLES] - 1)
-
-
-@kernel
 def _step(S, F, W, V, typ, pay, key):
     # Run one event's callback; True when the idle check follows (not for quiet, horizon).
     if typ == T_EFFECT:
@@ -390,7 +363,7 @@ def _step(S, F, W, V, typ, pay, key):
         _on_quiet(S, F, W, V)
         return False
     else:
-        _stop(S, W, V, R_HORIZON, F[HORIZON])
+        stop(S, W, V, R_HORIZON, F[HORIZON])
         return False
     return True
 
@@ -400,19 +373,19 @@ def run_one(S, F, W, V, key):
     """Play one run keyed ``key`` in ``W``/``V``; return the stop reason (-2: overflow)."""
     _reset(S, F, W, V)
     if S[POSTERIOR]:  # a posterior: the particle, by the first uniform
-        W[PART] = _particle(S, F, uniform(key, W, CTR))
+        W[PART] = particle(S, F, uniform(key, W, CTR))
     push(S, W, V, F[HORIZON], NORMAL, T_HORIZON, 0)
     for t in range(S[N_TRIGGERS]):
         W[PENDING] += 1
         W[TLEFT] += 1
         push(S, W, V, F[S[OF_TRT] + t], NORMAL, T_TRIGGER, t)
     if W[PENDING] == 0:
-        _idle(S, F, W, V)
+        idle(S, F, W, V)
     while W[OVER] == 0:
         t, typ, pay = pop(S, W, V)
         V[NOW] = t
         if typ == T_STOP:
             break
         if _step(S, F, W, V, typ, pay, key) and W[PENDING] == 0:
-            _idle(S, F, W, V)
+            idle(S, F, W, V)
     return -2 if W[OVER] else W[REASON]

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import math
 
-from escalation.model.reciprocity import MAX_EXP
-from escalation.sim.batch.draws import uniform
 from escalation.sim.batch.jit import kernel, tiny
 from escalation.sim.batch.kernels import (
     CAP,
@@ -29,13 +27,11 @@ from escalation.sim.batch.kernels import (
     mirror,
     no_presence,
     severity,
-    soften,
     statement,
     substitute,
     twin,
 )
 from escalation.sim.batch.layout import (
-    CTR,
     E_CAUSE,
     E_ID,
     E_KIND,
@@ -47,14 +43,11 @@ from escalation.sim.batch.layout import (
     O_HI,
     O_HS,
     O_RANK,
-    O_SEV,
     OV_ET,
-    OV_MEMO,
     OV_TMP,
     OW_DEC,
     OW_EV,
     OW_HEAD,
-    OW_MEMO,
     OW_STAFF,
     OW_STATUS,
     OW_TAIL,
@@ -308,178 +301,3 @@ def _grievance(S, F, W, V, d, c, si, sev_p, pf):
     if level >= F[pf + 7]:
         return _in_kind(S, W, d, c, si, sev_p, extra)
     return 0
-
-
-@kernel
-def _group_level(S, W, V, j, stop):
-    # package_level of the events from ``j`` on while at ``j``'s time (all of them when
-    # ``stop`` is -2), ``stop`` excluded: the level, and the event after the group.
-    # Magnitudes of one kind are summed before the ladder is read; only expulsions and cap
-    # cuts depend on the size, so the other kinds count by their level.
-    times = S[OV_ET]
-    t0 = V[times + j]
-    n_expel, n_cap, seen_expel, seen_cap = 0, 0, False, False
-    level, seen = 0, False
-    while j >= 0 and j != stop and (stop == -2 or V[times + j] == t0):
-        k = ev(S, W, j, E_KIND)
-        if k == EXPEL:
-            n_expel += ev(S, W, j, E_MAG)
-            seen_expel = True
-        elif k == CAP:
-            n_cap += ev(S, W, j, E_MAG)
-            seen_cap = True
-        elif hostile(k):
-            lv = S[S[O_SEV] + k]
-            if not seen or lv > level:
-                level, seen = lv, True
-        j = ev(S, W, j, E_NEXT)
-    if seen_expel:
-        lv = severity(S, EXPEL, n_expel)
-        if not seen or lv > level:
-            level, seen = lv, True
-    if seen_cap:
-        lv = severity(S, CAP, n_cap)
-        if not seen or lv > level:
-            level, seen = lv, True
-    return level, j
-
-
-@kernel
-def _stock(S, F, W, V, pf, d, c, si, first, sev_p):
-    # Reciprocity.stock: fold what is remembered on the pair's first package, then decay
-    # the stock to now and add the package's level (perception noise: one level up).
-    pk = d * S[N_ACTORS] + c
-    rate = math.log(2.0) / F[pf + 10]
-    flag, mv, times = S[OW_MEMO] + pk, S[OV_MEMO] + 2 * pk, S[OV_ET]
-    now = V[times + si]
-    if W[flag] == 0:
-        stock, last, have = 0.0, 0.0, False
-        j = W[S[OW_HEAD] + pk]
-        while j >= 0 and j != first:  # every event received before the package
-            t = V[times + j]
-            level, j = _group_level(S, W, V, j, first)
-            if have:
-                stock *= math.exp(-rate * (t - last))
-            stock += level
-            last, have = t, True
-        W[flag] = 1
-        V[mv], V[mv + 1] = stock, last if have else now
-    level, _ = _group_level(S, W, V, first, -2)
-    stimulus = ev(S, W, si, E_SEV)
-    if level != 0 and sev_p > stimulus:
-        level += sev_p - stimulus
-    stock = V[mv] * math.exp(-rate * (now - V[mv + 1])) + level
-    V[mv], V[mv + 1] = stock, now
-    return stock
-
-
-@kernel
-def _reciprocal(S, W, d, c, si, first, sev_p, ratio):
-    # Reciprocity._in_kind: one act per hostile kind of the package, in its order, of size
-    # ratio x what was suffered of that kind (sized kinds), at the mirror, after the rule.
-    dec = S[OW_DEC]
-    prefer = twin(S, ev(S, W, si, E_PRES))
-    m = 0
-    j = first
-    while j >= 0:
-        k = ev(S, W, j, E_KIND)
-        again = False
-        i = first
-        while i != j:  # a kind already answered
-            if ev(S, W, i, E_KIND) == k:
-                again = True
-            i = ev(S, W, i, E_NEXT)
-        if hostile(k) and not again:
-            if k == EXPEL or k == DENY or k == CAP:
-                total = 0
-                i = j
-                while i >= 0:
-                    if ev(S, W, i, E_KIND) == k:
-                        total += ev(S, W, i, E_MAG)
-                    i = ev(S, W, i, E_NEXT)
-                n = max(1, round_half_even(ratio * total))
-            else:
-                n = ev(S, W, j, E_MAG)
-            wk, wp, wn, _ = mirror(S, W, d, k, c, n, ev(S, W, j, E_PRES))
-            if wk >= 0:
-                gk, gp, gn = reply(S, W, wk, d, c, wp, wn, severity(S, wk, wn), sev_p, prefer)
-                dup = gk < 0
-                for q in range(m):
-                    if W[dec + 3 * q] == gk and W[dec + 3 * q + 1] == gp:
-                        dup = dup or W[dec + 3 * q + 2] == gn
-                if not dup:
-                    W[dec + 3 * m], W[dec + 3 * m + 1], W[dec + 3 * m + 2] = gk, gp, gn
-                    m += 1
-        j = ev(S, W, j, E_NEXT)
-    return m
-
-
-@kernel
-def _reciprocity(S, F, W, V, d, c, si, first, sev_p, pf, key):
-    stock = _stock(S, F, W, V, pf, d, c, si, first, sev_p)
-    if not hostile(ev(S, W, si, E_KIND)):
-        return _in_kind(S, W, d, c, si, sev_p, 0)
-    top = F[pf + 9]
-    if top == top and stock >= top:
-        m = _rupture(S, W, d, c)
-        return m if m > 0 else _reciprocal(S, W, d, c, si, first, sev_p, F[pf + 11])
-    x = -F[pf + 8] * (stock - F[pf + 7])
-    p = 0.0 if x > MAX_EXP else 1.0 / (1.0 + math.exp(x))  # Reciprocity.answer_probability
-    if uniform(key, W, CTR) >= p:
-        return 0
-    return _reciprocal(S, W, d, c, si, first, sev_p, F[pf + 11])
-
-
-@kernel
-def decide(S, F, W, V, kind, pf, d, c, si, sev_p, key, first):
-    """``Policy.decide`` of policy type ``kind`` with parameters at ``F[pf:]``: acts decided.
-
-    ``first`` is the package's first event (its events follow it in the received list).
-    """
-    hostile_stimulus = hostile(ev(S, W, si, E_KIND))
-    if kind == 0:  # passive, scripted
-        return 0
-    if kind == 1:  # tit-for-tat
-        return _in_kind(S, W, d, c, si, sev_p, 0)
-    if kind == 6:  # escalate-by-k
-        return _in_kind(S, W, d, c, si, sev_p, int(F[pf + 7]) if hostile_stimulus else 0)
-    if kind == 2:
-        return _proportional(S, W, d, c, si, sev_p, F[pf + 7])
-    if kind == 3:  # generous tit-for-tat
-        forgive = F[pf + 7]
-        if hostile_stimulus and forgive > 0 and uniform(key, W, CTR) < forgive:
-            return 0
-        return _in_kind(S, W, d, c, si, sev_p, 0)
-    if kind == 5:
-        return _grim(S, W, d, c, si, sev_p, int(F[pf + 7]))
-    if kind == 8:
-        return _level_parity(S, W, d, c, si, sev_p)
-    if kind == 9:
-        return _grievance(S, F, W, V, d, c, si, sev_p, pf)
-    if kind == 10:
-        return _reciprocity(S, F, W, V, d, c, si, first, sev_p, pf, key)
-    if not hostile_stimulus:  # tit-for-two-tats, gradual
-        return _in_kind(S, W, d, c, si, sev_p, 0)
-    if kind == 4:
-        return _tit_for_two_tats(S, W, V, d, c, si, sev_p, int(F[pf + 7]))
-    return _gradual(S, F, W, V, d, c, si, sev_p, pf)
-
-
-@kernel
-def carry_out(S, F, W, pf, m, d, c, key):
-    """Implementation noise on each of the ``m`` acts decided; the number of acts kept."""
-    dec = S[OW_DEC]
-    kept = 0
-    for i in range(m):
-        k, p, n = W[dec + 3 * i], W[dec + 3 * i + 1], W[dec + 3 * i + 2]
-        if F[pf + 6] > 0.0 and uniform(key, W, CTR) < F[pf + 6] and hostile(k):
-            if uniform(key, W, CTR) < 0.5:
-                k2, p2, n2 = substitute(S, W, k, d, c, p, n, severity(S, k, n) + 1, -1)
-                if k2 >= 0:
-                    k, p, n = k2, p2, n2
-            else:
-                k, p, n = soften(S, W, k, d, c, p, n)
-        if k >= 0:
-            W[dec + 3 * kept], W[dec + 3 * kept + 1], W[dec + 3 * kept + 2] = k, p, n
-            kept += 1
-    return kept
