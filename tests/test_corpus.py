@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tiny import tiny
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES: list[dict[str, str]] = yaml.safe_load((CORPUS / "cases.yaml").read_text())
@@ -33,20 +34,7 @@ TIME_LIMIT = 20.0
 #: Most peak resident memory of a case's process, in bytes.
 MEMORY_LIMIT = 2**30
 #: Posterior files are read through a small scenario that names them.
-SCENARIO = """\
-name: tiny
-start: 2021-01-01
-horizon_days: 60
-actors:
-  - {id: a, policy: {type: tit-for-tat}}
-  - {id: b, policy: {type: tit-for-tat}}
-presences:
-  - {id: a-in-b, owner: a, host: b, staff: 20}
-  - {id: b-in-a, owner: b, host: a, staff: 20}
-triggers:
-  - {actor: b, target: a, measure: expel, presence: a-in-b, magnitude: 3, day: 1}
-posterior: {file}
-"""
+SCENARIO = tiny("horizon_days: 60", "posterior: {file}")
 #: Small settings, in case a calibration were (wrongly) to start.
 SMALL = ["--population", "10", "--generations", "1"]
 

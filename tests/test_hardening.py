@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tiny import TINY
 
 import escalation as esc
 from escalation import cli
@@ -16,18 +17,7 @@ from escalation.base.errors import InputError
 from escalation.cli.common import resumable
 from escalation.model.files import _bad_date
 
-SCENARIO = """\
-name: tiny
-start: 2021-01-01
-actors:
-  - {id: a, policy: {type: tit-for-tat}}
-  - {id: b, policy: {type: tit-for-tat}}
-presences:
-  - {id: a-in-b, owner: a, host: b, staff: 20}
-  - {id: b-in-a, owner: b, host: a, staff: 20}
-triggers:
-  - {actor: b, target: a, measure: expel, presence: a-in-b, magnitude: 3, day: 1}
-"""
+SCENARIO = TINY
 
 POSTERIOR = {
     "format": "escalation-posterior",

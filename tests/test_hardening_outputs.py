@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tiny import tiny
 
 import escalation as esc
 from escalation import cli
@@ -24,19 +25,7 @@ from escalation.calibrate.posterior import Posterior
 from escalation.calibrate.priors import Priors
 from escalation.ensemble import checkpoint as checkpoint_module
 
-SCENARIO = """\
-name: tiny
-start: 2021-01-01
-horizon_days: 10
-actors:
-  - {id: a, policy: {type: tit-for-tat}}
-  - {id: b, policy: {type: tit-for-tat}}
-presences:
-  - {id: a-in-b, owner: a, host: b, staff: 20}
-  - {id: b-in-a, owner: b, host: a, staff: 20}
-triggers:
-  - {actor: b, target: a, measure: expel, presence: a-in-b, magnitude: 3, day: 1}
-"""
+SCENARIO = tiny("horizon_days: 10")
 
 
 @pytest.fixture
