@@ -100,6 +100,8 @@ def fresh_cache() -> None:
     digest = hashlib.sha256()
     for name in _SOURCES:
         digest.update((here / f"{name}.py").read_bytes())
+    # the kernels also compile in constants of the model they mirror (reciprocity.MAX_EXP)
+    digest.update((here.parent.parent / "model" / "reciprocity.py").read_bytes())
     root = os.environ.get("NUMBA_CACHE_DIR")
     folders = [here / "__pycache__"]
     if root:
