@@ -21,6 +21,11 @@ An episode-set file (YAML) names the episodes a calibration fits together (see
 ``documented`` those of :meth:`~escalation.calibrate.problem.CalibrationProblem.build`
 (``counterpart``, ``episodes``, ``window_days``, ``quiet_days``, ``lead_days``,
 ``follow_days``). An episode has exactly one of the two.
+
+:func:`load_episode_set` can read the set under another choice: a documented alternative
+reading (``variant=``, applied to every scenario and history that has that label) or another
+severity ladder (``ladder=``, every scenario's); :mod:`escalation.validate.choices` refits
+under such choices.
 """
 
 from __future__ import annotations
@@ -34,8 +39,14 @@ from escalation.base.errors import InputError
 from escalation.calibrate.episodeset import Episode, EpisodeSet
 from escalation.calibrate.pooled import PooledSummaries
 from escalation.model.files import validation_error
-from escalation.model.scenario import bundled_scenarios, read_yaml
-from escalation.sim.history import bundled_histories
+from escalation.model.scenario import (
+    LadderSpec,
+    Scenario,
+    bundled_scenarios,
+    load_scenario,
+    read_yaml,
+)
+from escalation.sim.history import History, bundled_histories, load_history
 
 
 class _Documented(BaseModel):
@@ -91,10 +102,35 @@ def _exists(name: str, bundled: Any, source: Path, field: str) -> None:
         )
 
 
-def load_episode_set(path: str | Path, priors: str | Path | None = None) -> EpisodeSet:
+def _reading(
+    scenario: str, history: str, variant: str | None, ladder: LadderSpec | None
+) -> tuple[Scenario, History, set[str]]:
+    """The scenario and history read under ``variant`` where they have it, on ``ladder``.
+
+    Also returns the labels of their alternative readings.
+    """
+    sc, hist = load_scenario(scenario), load_history(history)
+    labels = {*sc.variants, *hist.variants}
+    if variant is not None and variant in sc.variants:
+        sc = sc.variant(variant)
+    if variant is not None and variant in hist.variants:
+        hist = hist.variant(variant)
+    return (sc if ladder is None else sc.replace(ladder=ladder)), hist, labels
+
+
+def load_episode_set(
+    path: str | Path,
+    priors: str | Path | None = None,
+    *,
+    variant: str | None = None,
+    ladder: LadderSpec | None = None,
+) -> EpisodeSet:
     """Read an episode-set file and build the :class:`EpisodeSet` it describes.
 
-    ``priors`` (a file) replaces the file's own ``priors``.
+    ``priors`` (a file) replaces the file's own ``priors``. ``variant`` reads every scenario
+    and history that has alternatives of that label under them (see
+    :meth:`~escalation.sim.history.History.variant`); a label that none has is refused.
+    ``ladder`` replaces every scenario's severity ladder.
 
     Raises
     ------
@@ -116,10 +152,13 @@ def load_episode_set(path: str | Path, priors: str | Path | None = None) -> Epis
         given = _near(given, base)
         _exists(given, (), path, "priors")
     episodes = []
+    labels: set[str] = set()
     for i, e in enumerate(spec.episodes):
-        scenario, history = _near(e.scenario, base), _near(e.history, base)
-        _exists(scenario, bundled_scenarios(), path, f"episodes[{i}].scenario")
-        _exists(history, bundled_histories(), path, f"episodes[{i}].history")
+        names = _near(e.scenario, base), _near(e.history, base)
+        _exists(names[0], bundled_scenarios(), path, f"episodes[{i}].scenario")
+        _exists(names[1], bundled_histories(), path, f"episodes[{i}].history")
+        scenario, history, readings = _reading(*names, variant, ladder)
+        labels |= readings
         if e.pooled is not None:
             episodes.append(
                 Episode.pooled(
@@ -139,4 +178,11 @@ def load_episode_set(path: str | Path, priors: str | Path | None = None) -> Epis
                     **build,
                 )
             )
+    if variant is not None and variant not in labels:
+        raise InputError(
+            f"no scenario or history of the set has the reading {variant!r} "
+            f"(readings: {', '.join(sorted(labels)) or 'none'})",
+            source=path,
+            field="variant",
+        )
     return EpisodeSet.of(episodes, given)

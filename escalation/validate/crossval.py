@@ -49,6 +49,9 @@ from escalation.validate.scores import brier, crps
 
 OUTCOMES = ("answered", "lag", "magnitude", "ruptured")
 NULLS = ("empirical", "tit-for-tat", "never")
+#: The scoring rule of each outcome of :func:`cross_validate` (a yes/no outcome's CRPS is its
+#: Brier score).
+RULES = {"answered": "Brier", "lag": "CRPS", "magnitude": "CRPS", "ruptured": "Brier"}
 
 
 def _outcomes(names: Sequence[str], sims: np.ndarray, ep: str, window: float) -> np.ndarray:
@@ -93,11 +96,15 @@ class CrossValidation:
     aggregate: dict[str, tuple[float, np.ndarray]] = field(default_factory=dict)
 
     def to_csv(self, path: Any = None) -> str:
-        """One CSV row per fold, outcome and null model; written atomically to ``path``."""
+        """One CSV row per fold, outcome and null model; written atomically to ``path``.
+
+        ``rule`` is the score of the row (``Brier`` for a yes/no outcome, else ``CRPS``).
+        """
         buf = io.StringIO()
         fields = [
             "left_out",
             "outcome",
+            "rule",
             "observed",
             "model_score",
             "null",
@@ -112,7 +119,8 @@ class CrossValidation:
         for r in self.rows:
             lo, hi = r["difference_interval"]
             row = {
-                **{k: r[k] for k in fields[:7]},
+                **{k: r[k] for k in fields[:8] if k != "rule"},
+                "rule": r.get("rule") or RULES[r["outcome"]],
                 "difference_low": lo,
                 "difference_high": hi,
                 "verdict": verdict(r),

@@ -178,3 +178,95 @@ def compare_families(
         for name, priors in families.items()
     }
     return FamilyComparison(runs, time.perf_counter() - t0)
+
+
+@dataclass(frozen=True)
+class SeedComparison:
+    """:func:`compare_families` repeated with several seeds (from :func:`compare_over_seeds`).
+
+    Each seed refits every family (new ABC-SMC seeds, new predictive draws), so the spread of
+    a family's score between seeds is the fit's own Monte Carlo error, which the bootstrap
+    intervals of one comparison leave out.
+    """
+
+    by_seed: dict[int, FamilyComparison]
+
+    def scores(self, fold: str = "all") -> dict[str, list[float]]:
+        """Per family, its score on ``fold`` (``all``: mean over folds) under each seed."""
+        out: dict[str, list[float]] = {}
+        for comparison in self.by_seed.values():
+            for r in comparison.rows():
+                if r["fold"] == fold:
+                    out.setdefault(r["family"], []).append(r["score"])
+        return out
+
+    def rankings(self, fold: str = "all") -> list[tuple[str, ...]]:
+        """Per seed, the families from best to worst on ``fold``."""
+        per = self.scores(fold)
+        out = []
+        for i in range(len(self.by_seed)):
+            out.append(tuple(sorted(per, key=lambda f: per[f][i])))
+        return out
+
+    def ranking_holds(self, fold: str = "all") -> bool:
+        """Whether every seed ranks the families in the same order on ``fold``."""
+        return len(set(self.rankings(fold))) == 1
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Per fold and family: mean and sd of the score over seeds, each seed's score, rank."""
+        folds = [*next(iter(self.by_seed.values())).folds, "all"]
+        out = []
+        for fold in folds:
+            per = self.scores(fold)
+            ranks = self.rankings(fold)
+            for fam, values in per.items():
+                out.append(
+                    {
+                        "fold": fold,
+                        "family": fam,
+                        "mean": float(np.mean(values)),
+                        "sd": float(np.std(values, ddof=1)) if len(values) > 1 else float("nan"),
+                        "scores": values,
+                        "ranks": [r.index(fam) + 1 for r in ranks],
+                    }
+                )
+        return out
+
+    def table(self) -> str:
+        """Fixed-width table of :meth:`rows`, and whether each fold's ranking holds."""
+        seeds = list(self.by_seed)
+        head = f"{'fold':<20} {'family':<13} {'mean':>7} {'sd':>7}  " + " ".join(
+            f"{'seed ' + str(s):>12}" for s in seeds
+        )
+        lines = [head, "-" * len(head)]
+        for r in self.rows():
+            cells = " ".join(
+                f"{f'{v:.3f} (#{k})':>12}" for v, k in zip(r["scores"], r["ranks"], strict=True)
+            )
+            lines.append(
+                f"{r['fold']:<20} {r['family']:<13} {r['mean']:>7.3f} {r['sd']:>7.3f}  {cells}"
+            )
+        folds = [*next(iter(self.by_seed.values())).folds, "all"]
+        holds = ", ".join(f"{f}: {'yes' if self.ranking_holds(f) else 'no'}" for f in folds)
+        lines.append(f"(ranking the same under every seed: {holds})")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+def compare_over_seeds(
+    es: EpisodeSet,
+    families: Mapping[str, Mapping[str, Any] | None] | Sequence[str] | None = None,
+    seeds: Sequence[int] = (11, 12, 13),
+    *,
+    done: Mapping[int, Mapping[str, CrossValidation]] | None = None,
+    **settings: Any,
+) -> SeedComparison:
+    """:func:`compare_families` once per seed (``done``: per seed, families already scored)."""
+    if len(seeds) < 2 or len(set(seeds)) != len(seeds):
+        raise ValueError("give at least two distinct seeds")
+    done = done or {}
+    return SeedComparison(
+        {s: compare_families(es, families, seed=s, done=done.get(s), **settings) for s in seeds}
+    )
