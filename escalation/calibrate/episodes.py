@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from escalation.model.event import Event, Phase
 from escalation.model.measure import Measure, MeasureKind
 from escalation.model.state import State
-from escalation.sim.run import Run
+from escalation.sim.run import RunLog
 
 #: Names of the summaries of one episode, in order.
 SUMMARY_NAMES: tuple[str, ...] = (
@@ -96,7 +96,7 @@ class EpisodeSummaries(BaseModel):
         """Names of all summaries, ``<label>.<summary>``, episode by episode."""
         return tuple(f"{lab}.{n}" for lab in self.labels for n in SUMMARY_NAMES)
 
-    def compute(self, run: Run) -> np.ndarray:
+    def compute(self, run: RunLog) -> np.ndarray:
         """The summaries of ``run`` (simulated or replayed), as a vector."""
         return np.array(
             [v for values in _episodes(run, self) for v in values.as_tuple()], dtype=float
@@ -127,7 +127,7 @@ class _Values:
         )
 
 
-def _episodes(run: Run, spec: EpisodeSummaries) -> list[_Values]:
+def _episodes(run: RunLog, spec: EpisodeSummaries) -> list[_Values]:
     a, b = spec.actor, spec.counterpart
     start = run.start
     events = run.events

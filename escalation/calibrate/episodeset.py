@@ -178,17 +178,22 @@ class EpisodeSetModel:
     index: tuple[np.ndarray, ...]
 
     def __call__(self, thetas: np.ndarray, seeds: Sequence[np.random.SeedSequence]) -> np.ndarray:
-        """Selected summaries of every episode, one row per parameter vector."""
+        """Selected summaries of every episode, one row per parameter vector.
+
+        Each episode's model runs all the rows at once (on the batch engine when it can);
+        row ``i`` of episode ``k`` depends only on ``thetas[i]`` and its seed's child ``k``.
+        """
+        if len(thetas) != len(seeds):
+            raise ValueError(f"{len(thetas)} parameter vectors but {len(seeds)} seeds")
         width = sum(len(i) for i in self.index)
-        out = np.empty((len(thetas), width))
-        for row, (theta, seq) in enumerate(zip(thetas, seeds, strict=True)):
-            children = _children(seq, len(self.models))
-            parts = [
-                m.summaries.compute(m.run(theta, child))[idx]
-                for m, idx, child in zip(self.models, self.index, children, strict=True)
-            ]
-            out[row] = np.concatenate(parts)
-        return out
+        if not len(thetas):
+            return np.empty((0, width))
+        children = [_children(seq, len(self.models)) for seq in seeds]
+        parts = [
+            m(thetas, [c[k] for c in children])[:, idx]
+            for k, (m, idx) in enumerate(zip(self.models, self.index, strict=True))
+        ]
+        return np.concatenate(parts, axis=1)
 
 
 def _children(seq: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from escalation.model.event import Event, Phase
 from escalation.model.measure import MeasureKind
-from escalation.sim.run import Run
+from escalation.sim.run import RunLog
 
 _REMOVING = (MeasureKind.EXPEL, MeasureKind.DENY)
 
@@ -55,7 +55,7 @@ class DyadAnswer:
         return self.removed_back / self.removed if self.removed else math.nan
 
 
-def dyad_answers(run: Run, actor: str, window_days: float) -> tuple[DyadAnswer, ...]:
+def dyad_answers(run: RunLog, actor: str, window_days: float) -> tuple[DyadAnswer, ...]:
     """Per initiator of a hostile act against ``actor``, the first package and its answer.
 
     The package is the initiator's hostile, non-statement acts of the day of its first one; an
@@ -143,14 +143,14 @@ class PooledSummaries(BaseModel):
             *(f"ruptured.{who}" for who in self.rupture_with),
         )
 
-    def dyads(self, run: Run) -> tuple[DyadAnswer, ...]:
+    def dyads(self, run: RunLog) -> tuple[DyadAnswer, ...]:
         """The pooled dyads of ``run``."""
         found = dyad_answers(run, self.actor, self.window_days)
         if not self.initiators:
             return found
         return tuple(d for d in found if d.initiator in self.initiators)
 
-    def compute(self, run: Run) -> np.ndarray:
+    def compute(self, run: RunLog) -> np.ndarray:
         """The summaries of ``run`` (simulated or replayed), as a vector.
 
         ``answered``: share of dyads answered within the window; ``in_kind``: share answered
@@ -187,6 +187,6 @@ def _quantiles(values: Sequence[float], qs: Sequence[float], empty: float) -> li
     return [float(v) for v in np.quantile(np.asarray(values, dtype=float), qs)]
 
 
-def _ruptured(run: Run, a: str, b: str) -> bool:
+def _ruptured(run: RunLog, a: str, b: str) -> bool:
     """Whether every presence between ``a`` and ``b`` is closed or suspended at the end."""
     return run.final.ruptured(a, b)

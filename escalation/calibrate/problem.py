@@ -12,20 +12,21 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
 from escalation.base.errors import InputError
 from escalation.base.seeds import Seed
 from escalation.calibrate.episodes import EpisodeSummaries
+from escalation.calibrate.logged import batch_summaries, why_not
 from escalation.calibrate.posterior import Posterior
 from escalation.calibrate.priors import Priors, as_priors
 from escalation.model.scenario import Actor, PresenceSpec, Scenario, StopRules, load_scenario
 from escalation.model.trigger import Trigger
 from escalation.sim.engine import simulate
 from escalation.sim.history import History, load_history, replay
-from escalation.sim.run import Run
+from escalation.sim.run import Run, RunLog
 
 
 class RunSummaries(Protocol):
@@ -36,7 +37,7 @@ class RunSummaries(Protocol):
         """Names of the summaries, in order."""
         ...
 
-    def compute(self, run: Run) -> np.ndarray:
+    def compute(self, run: RunLog) -> np.ndarray:
         """The summaries of ``run``."""
         ...
 
@@ -46,11 +47,15 @@ class ScenarioModel:
     """The fitting scenario as a model: runs under parameter vectors, summarised.
 
     A picklable :class:`~escalation.calibrate.batch.Model` for :mod:`escalation.calibrate.smc`.
+    ``engine``: ``"auto"`` plays the runs on the batch engine when it can
+    (:mod:`escalation.calibrate.logged`; the summaries are the same, row for row), else on
+    the SimPy engine; ``"batch"`` fails when it cannot; ``"simpy"`` always uses SimPy.
     """
 
     scenario: Scenario
     priors: Priors
     summaries: RunSummaries
+    engine: Literal["auto", "batch", "simpy"] = "auto"
 
     def scenario_for(self, theta: Sequence[float] | np.ndarray) -> Scenario:
         """The fitting scenario with the calibrated actors following ``theta``."""
@@ -70,6 +75,13 @@ class ScenarioModel:
 
     def __call__(self, thetas: np.ndarray, seeds: Sequence[np.random.SeedSequence]) -> np.ndarray:
         """Summaries of one run per row of ``thetas``, each with its own seed."""
+        if self.engine != "simpy":
+            fast = batch_summaries(self, thetas, seeds)
+            if fast is not None:
+                return fast
+            if self.engine == "batch":
+                why = why_not(self) or "the seeds are not SeedSequences or ints"
+                raise ValueError(f"the batch engine cannot play these runs: {why}")
         out = np.empty((len(thetas), len(self.summaries.names)))
         for i, (theta, seq) in enumerate(zip(thetas, seeds, strict=True)):
             out[i] = self.summaries.compute(self.run(theta, seq))

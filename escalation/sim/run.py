@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from escalation.base.display import html_table
 from escalation.model.event import Event, Phase
@@ -18,6 +18,34 @@ from escalation.sim.outcome import Outcome
 
 def _as_date(when: date | str) -> date:
     return date.fromisoformat(when) if isinstance(when, str) else when
+
+
+class RunLog(Protocol):
+    """What a summary of a run's log reads.
+
+    A :class:`Run` has it, and so has a logged batch-engine run
+    (:class:`escalation.sim.batch.logs.LoggedRun`).
+    """
+
+    @property
+    def start(self) -> date:
+        """The scenario's start date."""
+        ...
+
+    @property
+    def events(self) -> Sequence[Event]:
+        """The event log, in the order things happened."""
+        ...
+
+    @property
+    def initial(self) -> State:
+        """State at the start (read-only)."""
+        ...
+
+    @property
+    def final(self) -> State:
+        """State at the end."""
+        ...
 
 
 @dataclass

@@ -79,6 +79,7 @@ _SOURCES = (
     "decide",
     "queue",
     "stops",
+    "eventlog",
     "loop",
     "runs",
 )

@@ -90,7 +90,8 @@ def uncovered(scenario: Any) -> str | None:
     return None
 
 
-def _policy_row(policy: Policy) -> tuple[int, np.ndarray]:
+def policy_row(policy: Policy) -> tuple[int, np.ndarray]:
+    """The code of a covered policy and its row of parameters (columns as POLICY_CODES)."""
     code, own = POLICY_CODES[type(policy)]
     row = np.zeros(N_PARAMETERS)
     row[:7] = (
@@ -113,7 +114,7 @@ def _policies(prepared: Prepared, ids: dict[str, int]) -> tuple[np.ndarray, np.n
     kinds = np.zeros(n * n, dtype=np.int64)
     values = np.zeros((n * n, N_PARAMETERS))
     for (a, b), policy in prepared.policies.items():
-        kinds[ids[a] * n + ids[b]], values[ids[a] * n + ids[b]] = _policy_row(policy)
+        kinds[ids[a] * n + ids[b]], values[ids[a] * n + ids[b]] = policy_row(policy)
     return kinds, values
 
 
@@ -246,7 +247,7 @@ class _Packer:
 
 
 def _buffers(
-    head: list[int], na: int, npres: int, slots: int, events: int
+    head: list[int], na: int, npres: int, slots: int, events: int, log: int
 ) -> tuple[_Packer, _Packer]:
     """Reserve a run's working buffers in ``W`` (integers) and ``V`` (floats)."""
     w = _Packer(head, L.W_HEADER)
@@ -266,6 +267,7 @@ def _buffers(
         (L.OW_CAP, npres),
         (L.OW_STATUS, npres),
         (L.OW_SIZES, 4),
+        (L.OW_LOG, log * L.LOG_COLS),
     ):
         w.reserve(slot, n)
     v = _Packer(head, L.V_HEADER)
@@ -275,17 +277,28 @@ def _buffers(
         (L.OV_ET, events),
         (L.OV_TMP, events),
         (L.OV_MEMO, 2 * na * na),
+        (L.OV_LOG, log),
     ):
         v.reserve(slot, n)
     return w, v
 
 
-def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
+def compile_scenario(
+    scenario: Any,
+    *,
+    log: int = 0,
+    tables: tuple[np.ndarray, np.ndarray] | None = None,
+    prepared: Prepared | None = None,
+) -> tuple[np.ndarray, np.ndarray, int, int]:
     """``scenario`` as the flat arrays ``S``, ``F`` and the sizes of ``W``, ``V``.
 
-    The layout is :mod:`escalation.sim.batch.layout`'s.
+    The layout is :mod:`escalation.sim.batch.layout`'s. ``log``: capacity of each run's
+    event log (0: none; :mod:`escalation.sim.batch.eventlog`). ``tables``: the policies of
+    each particle, codes ``(K, A * A)`` and parameters ``(K, A * A, N_PARAMETERS)``, instead
+    of the scenario's own (a run then plays the particle it is given). ``prepared``: the
+    scenario's :class:`Prepared`, if already made.
     """
-    prepared = Prepared(scenario)
+    prepared = Prepared(scenario) if prepared is None else prepared
     ids = {a.id: i for i, a in enumerate(scenario.actors)}
     order = [p.id for p in scenario.presences]
     pidx = {pid: i for i, pid in enumerate(order)}
@@ -293,7 +306,10 @@ def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
     ladder = prepared.ladder
     times, rows, delays, slots = _triggers(prepared, ids, pidx)
     mem, mem_times = _memory(prepared, ids, pidx)
-    if scenario.posterior is not None:
+    if tables is not None:
+        kinds, values = tables
+        cdf = np.ones(len(kinds))
+    elif scenario.posterior is not None:
         kinds, values, sample = _particle_tables(scenario, ids)
         cdf = np.asarray(sample._cdf, dtype=np.float64)
     else:
@@ -304,7 +320,7 @@ def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
     rule, stop_pairs = _rupture_rule(prepared, ids)
     head[0:10] = [
         *(na, npres, ladder.large_expulsion, ladder.top, len(times), len(mem)),
-        *(rule, int(scenario.posterior is not None), len(cdf), slots),
+        *(rule, int(tables is None and scenario.posterior is not None), len(cdf), slots),
     ]
     head[L.PAIRS] = len(list(prepared.initial.pairs()))
     s = _Packer(head, L.HEADER)
@@ -332,7 +348,8 @@ def compile_scenario(scenario: Any) -> tuple[np.ndarray, np.ndarray, int, int]:
     ):
         f.add(slot, table, np.float64)
     events = EVENTS + len(mem)
-    w, v = _buffers(head, na, npres, slots, events)
+    w, v = _buffers(head, na, npres, slots, events, log)
+    head[L.LOG_CAP] = log
     head[L.W_SIZE], head[L.V_SIZE] = w.size, v.size
     head[L.HEAP_CAP], head[L.MT_CAP], head[L.EV_CAP] = HEAP, MEASURES, events
     S = np.concatenate([np.array(head, dtype=np.int64), *s.parts])

@@ -32,6 +32,8 @@ O_TWIN, OW_MEMO, OV_MEMO = 49, 50, 51
 # -- S header: the stop rule's pairs (A x A, 1: stops) in S, pairs ever ruptured (A x A) in W,
 # and the number of pairs with a channel
 O_STOPPAIR, OW_RUPTURED, PAIRS = 52, 53, 54
+# -- S header: the event log's capacity (0: no log) and where its rows are in W and V
+LOG_CAP, OW_LOG, OV_LOG = 55, 56, 57
 HEADER = 64
 
 # -- F: stop rules first
@@ -54,4 +56,6 @@ HV_COLS = 3  # order, type, payload
 MT_COLS = 6  # kind, actor, target, presence, magnitude, cause
 EV_COLS = 9  # id, kind, severity, cause, actor, target, magnitude, next, presence
 E_ID, E_KIND, E_SEV, E_CAUSE, E_ACTOR, E_TARGET, E_MAG, E_NEXT, E_PRES = range(9)
+LOG_COLS = 10  # act, phase, kind, actor, target, presence, magnitude, severity, cause, forced
+L_ANNOUNCED, L_EFFECTIVE, L_LAPSED, L_INFEASIBLE = range(4)  # phases of log rows
 N_PARAMETERS = 12  # policy parameters (see escalation.sim.batch.compile.POLICY_CODES)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from escalation.sim.batch.decide import carry_out, decide
 from escalation.sim.batch.draws import draw_delay, uniform
+from escalation.sim.batch.eventlog import log_announced, log_effect, log_infeasible
 from escalation.sim.batch.jit import kernel
 from escalation.sim.batch.kernels import (
     CLOSE,
@@ -172,6 +173,7 @@ def _publish(S, F, W, V, key, k, actor, target, p, n, cause, delay):
     logid = W[NLOG]
     W[NLOG] += 1
     sev = severity(S, k, n)
+    log_announced(S, W, V, logid, k, actor, target, p, n, sev, cause)
     if hostile(k):
         if actor != W[LAST]:
             W[ROUNDS] += 1
@@ -181,7 +183,7 @@ def _publish(S, F, W, V, key, k, actor, target, p, n, cause, delay):
     V[LASTANN] = now
     if not no_presence(k):
         W[PENDING] += 1
-        m = _add_measure(S, W, V, k, actor, target, p, n, -1, 0.0)
+        m = _add_measure(S, W, V, k, actor, target, p, n, logid, 0.0)  # cause: announcement
         push(S, W, V, now + delay, URGENT, T_EFFECT, m)
     if W[QCHECK] == 0:
         arm_quiet(S, F, W, V)
@@ -256,7 +258,7 @@ def _on_trigger(S, F, W, V, t, key):
         if idslot >= 0:
             W[S[OW_SLOT] + idslot] = logid
     else:
-        W[NLOG] += 1  # logged as infeasible
+        log_infeasible(S, W, V, k, actor, target, p, n, cause)
     if W[TLEFT] == 0:
         arm_quiet(S, F, W, V)
 
@@ -299,10 +301,12 @@ def _on_effect(S, W, V, i):
     W[PENDING] -= 1
     at = S[OW_MT] + MT_COLS * i
     k, actor, target, p, n = W[at], W[at + 1], W[at + 2], W[at + 3], W[at + 4]
-    W[NLOG] += 1  # effective or lapsed
     if not feasible(S, W, k, actor, target, p, n):
+        log_effect(S, W, V, i, True, 0)
         return
+    before = W[S[OW_STAFF] + p] if p >= 0 else 0
     apply(S, W, k, p, n)
+    log_effect(S, W, V, i, False, before)
     if k == CLOSE or k == SUSPEND:
         _rupture(S, W, V, actor, target)
 
@@ -369,11 +373,14 @@ def _step(S, F, W, V, typ, pay, key):
 
 
 @kernel
-def run_one(S, F, W, V, key):
-    """Play one run keyed ``key`` in ``W``/``V``; return the stop reason (-2: overflow)."""
+def run_one(S, F, W, V, key, part):
+    """Play one run keyed ``key`` in ``W``/``V``; return the stop reason (-2: overflow).
+
+    Its policies are those of particle ``part``, or, for a scenario with a posterior, of the
+    particle drawn by the run's first uniform.
+    """
     _reset(S, F, W, V)
-    if S[POSTERIOR]:  # a posterior: the particle, by the first uniform
-        W[PART] = particle(S, F, uniform(key, W, CTR))
+    W[PART] = particle(S, F, uniform(key, W, CTR)) if S[POSTERIOR] else part
     push(S, W, V, F[HORIZON], NORMAL, T_HORIZON, 0)
     for t in range(S[N_TRIGGERS]):
         W[PENDING] += 1

@@ -1,0 +1,197 @@
+"""Batch-engine runs with their event logs, as objects that summaries read like runs.
+
+:class:`LogPlayer` compiles a covered scenario once with a bounded event log
+(:mod:`escalation.sim.batch.eventlog`) and plays one run per seed key, each under the
+policies given for it (the calibration's parameter vectors) or the scenario's own. Each run
+comes back as a :class:`LoggedRun`: the events :class:`escalation.sim.play.Play` would have
+logged, rebuilt as :class:`~escalation.model.event.Event` rows, and the initial and final
+states, so that a summary of a run's log (:class:`escalation.sim.run.RunLog`) computes the
+same numbers from it as from the SimPy engine's :class:`~escalation.sim.run.Run`. Every field
+of a rebuilt event equals the SimPy engine's but ``note`` and ``source`` (empty). A run whose
+log outgrows the capacity comes back as ``None``: play it on the SimPy engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from escalation.model.event import Event, Phase
+from escalation.model.policy import Policy
+from escalation.model.state import State, Status
+from escalation.sim.batch.compile import KINDS, _policies, compile_scenario, policy_row
+from escalation.sim.batch.layout import LOG_COLS
+from escalation.sim.prepared import Prepared
+
+#: Events a logged run may log by default before it is handed to the SimPy engine.
+DEFAULT_LOG = 2048
+_PHASES = (Phase.ANNOUNCED, Phase.EFFECTIVE, Phase.LAPSED, Phase.INFEASIBLE)
+_STATUSES = (Status.OPEN, Status.SUSPENDED, Status.CLOSED)
+_new_event = tuple.__new__
+
+
+class LoggedRun:
+    """One batch-engine run as a summary reads it: its log and its states.
+
+    Attributes
+    ----------
+    scenario
+        The scenario played.
+    events
+        The event log (see the module docstring).
+    initial
+        State at the start (shared, read-only).
+    """
+
+    __slots__ = ("_columns", "_final", "_player", "events", "initial", "scenario")
+
+    def __init__(self, player: LogPlayer, events: list[Event], columns: np.ndarray):
+        self.scenario = player.scenario
+        self.events = events
+        self.initial: State = player.prepared.initial
+        self._player = player
+        self._columns = columns
+        self._final: State | None = None
+
+    @property
+    def start(self) -> date:
+        """The scenario's start date."""
+        return self.scenario.start  # type: ignore[no-any-return]
+
+    @property
+    def final(self) -> State:
+        """State at the end (made when first read)."""
+        if self._final is None:
+            self._final = self._player.final_state(self._columns)
+        return self._final
+
+
+class LogPlayer:
+    """A covered scenario compiled for logged runs (see the module docstring).
+
+    Parameters
+    ----------
+    scenario
+        A scenario the batch engine covers (:func:`escalation.sim.batch.uncovered` is
+        ``None``).
+    log
+        Events a run may log before it overflows (default :data:`DEFAULT_LOG`).
+    """
+
+    def __init__(self, scenario: Any, log: int | None = None):
+        self.scenario = scenario
+        self.log = DEFAULT_LOG if log is None else log
+        self.prepared = Prepared(scenario)
+        self.actors = [a.id for a in scenario.actors]
+        self.presences = [p.id for p in scenario.presences]
+        ladder = self.prepared.ladder
+        self._marks = [(ladder.cameo(k), ladder.goldstein(k)) for k in KINDS]
+        self._S, self._F, self._w, self._v = compile_scenario(
+            scenario, log=self.log, prepared=self.prepared
+        )
+
+    def tables(self, policies: Sequence[Mapping[str, Policy]]) -> tuple[np.ndarray, np.ndarray]:
+        """Policy tables with one particle per run: run ``j`` has ``policies[j]``.
+
+        ``policies[j]`` maps actor ids to the policy each follows toward every other actor
+        (as :meth:`escalation.calibrate.problem.ScenarioModel.scenario_for` sets it); the
+        other actors keep the scenario's.
+        """
+        ids = {a: i for i, a in enumerate(self.actors)}
+        kinds1, values1 = _policies(self.prepared, ids)
+        n, k = len(ids), len(policies)
+        kinds = np.repeat(kinds1[None], k, axis=0)
+        values = np.repeat(values1[None], k, axis=0)
+        for actor in {a for chosen in policies for a in chosen}:
+            a = ids[actor]
+            slots = [a * n + b for b in range(n) if b != a]
+            for j, chosen in enumerate(policies):
+                if actor in chosen:
+                    kinds[j, slots], values[j, slots] = policy_row(chosen[actor])
+        return kinds, values
+
+    def play(
+        self, keys: Sequence[int], tables: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> list[LoggedRun | None]:
+        """One logged run per stream key (``None``: it overflowed; play it on SimPy).
+
+        Run ``j`` has the policies of particle ``j`` of ``tables`` (see :meth:`tables`), or
+        the scenario's own policies if ``tables`` is ``None`` (a scenario with a
+        ``posterior:`` draws a particle by the run's first uniform, as the SimPy engine does).
+        """
+        from escalation.sim.batch import fresh_cache
+
+        fresh_cache()
+        from escalation.sim.batch.runs import run_logged
+
+        n = len(keys)
+        if tables is None:
+            S, F, w, v = self._S, self._F, self._w, self._v
+            parts = np.zeros(n, dtype=np.int64)
+        else:
+            S, F, w, v = compile_scenario(
+                self.scenario, log=self.log, tables=tables, prepared=self.prepared
+            )
+            parts = np.arange(n, dtype=np.int64)
+        p = len(self.presences)
+        times = np.zeros((n, 2))
+        counts = np.zeros((n, 6), dtype=np.int64)
+        final = np.zeros((n, 3, p), dtype=np.int64)
+        rows = np.zeros((n, self.log, LOG_COLS), dtype=np.int64)
+        stamps = np.zeros((n, self.log))
+        sizes = np.zeros(n, dtype=np.int64)
+        words = np.array(keys, dtype=np.uint64)
+        run_logged(S, F, w, v, words, parts, times, counts, final, rows, stamps, sizes)
+        return [
+            None
+            if counts[j, 5]
+            else LoggedRun(self, self.events(rows[j, : sizes[j]], stamps[j, : sizes[j]]), final[j])
+            for j in range(n)
+        ]
+
+    def events(self, rows: np.ndarray, stamps: np.ndarray) -> list[Event]:
+        """The events of a run's log rows and times."""
+        actors, presences, marks = self.actors, self.presences, self._marks
+        day, days = self.prepared.date, self.prepared.dates
+        out: list[Event] = []
+        for i, (row, t) in enumerate(zip(rows.tolist(), stamps.tolist(), strict=True)):
+            act, phase, k, a, b, p, n, sev, cause, forced = row
+            cameo, goldstein = marks[k]
+            out.append(
+                _new_event(
+                    Event,
+                    (
+                        *(
+                            i,
+                            act,
+                            _PHASES[phase],
+                            t,
+                            days.get(int(t)) or day(t),
+                            actors[a],
+                            actors[b],
+                            KINDS[k],
+                        ),
+                        *(None if p < 0 else presences[p], n, sev),
+                        *(None if cause < 0 else cause, forced, cameo, goldstein, "", ""),
+                    ),
+                )
+            )
+        return out
+
+    def final_state(self, final: np.ndarray) -> State:
+        """The state at the end of a run from its ``(staff, cap, status)`` per presence."""
+        state = self.prepared.initial._clone()
+        own = state._own if state._own is not None else set()
+        for i, pid in enumerate(self.presences):
+            staff, cap, status = int(final[0, i]), int(final[1, i]), _STATUSES[final[2, i]]
+            p = state.presences[pid]
+            cap_ = None if cap < 0 else cap
+            if (p.staff, p.cap, p.status) != (staff, cap_, status):
+                q = p.copy()
+                q.staff, q.cap, q.status = staff, cap_, status
+                state.presences[pid] = q
+                own.add(pid)
+        return state
