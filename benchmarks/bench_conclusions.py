@@ -11,7 +11,15 @@ Rebuilds the episode set the bundled posterior was fitted to (the 2018 wave, NAT
     reciprocity, grievance, tit-for-tat and proportional families, each with priors over its
     own parameters; mean scaled left-out score per fold and overall, differences from the best;
 (c) with ``--labels``, (a) again with one fold per episode label (wave2018, nato.2018,
-    nato.2021), each NATO episode left out alone.
+    nato.2021), each NATO episode left out alone;
+(d) with ``--seeds 11,12,13``, (b) once per seed (:func:`compare_over_seeds`): each family's
+    score per seed, its spread between seeds, and whether the ranking holds;
+(e) with ``--label-choice``, (b) over the per-label folds of (c);
+(f) with ``--kfold K``, :func:`escalation.validate.kfold.kfold_wave`: the wave's 29 states in
+    K folds (NATO's line in every training part), each left out in turn and scored against
+    the null models.
+
+``--skip-default`` skips (a) and (b).
 
 The defaults are the settings of notebook 06's saved run (population 150, 6 generations, 400
 predictive draws, 200 bootstrap resamples, seed 11, serial). Writes CSVs with ``--out``.
@@ -26,11 +34,13 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
 from escalation.calibrate.episodeset import problem_of
 from escalation.calibrate.posterior import load_posterior
+from escalation.validate.kfold import kfold_wave
 from escalation.validate.leaveout import labels, leave_out
-from escalation.validate.modelchoice import FAMILIES, compare_families
+from escalation.validate.modelchoice import FAMILIES, compare_families, compare_over_seeds
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios" / "nato-russia-posterior.json"
 
@@ -48,6 +58,10 @@ def main() -> None:
     ap.add_argument("--families", default=",".join(FAMILIES))
     ap.add_argument("--labels", action="store_true", help="also one fold per episode label")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--skip-default", action="store_true", help="skip (a) and (b)")
+    ap.add_argument("--seeds", default="", help="(d): model choice with these seeds")
+    ap.add_argument("--label-choice", action="store_true", help="(e): over per-label folds")
+    ap.add_argument("--kfold", type=int, default=0, help="(f): k-fold over the wave's states")
     args = ap.parse_args()
     record = problem_of(load_posterior(args.posterior))
     sizes = {
@@ -57,6 +71,13 @@ def main() -> None:
         "boot": args.boot,
         "workers": args.workers,
     }
+    if not args.skip_default:
+        _default(args, record, sizes)
+    _more(args, record, sizes)
+
+
+def _default(args: argparse.Namespace, record: Any, sizes: dict[str, Any]) -> None:
+    """(a), (b) and (c)."""
     t0 = time.perf_counter()
     cv = leave_out(record, seed=args.seed, **sizes)
     print(cv.table())
@@ -77,11 +98,49 @@ def main() -> None:
         cv.to_csv(args.out / "leave_out.csv")
         if by_label is not None:
             by_label.to_csv(args.out / "leave_out_labels.csv")
-        lines = ["fold,family,score,low,high,difference,diff_low,diff_high"]
-        for r in choice.rows():
-            values = [r["score"], *r["interval"], r["difference"], *r["difference_interval"]]
-            lines.append(",".join([r["fold"], r["family"], *(f"{v:.6g}" for v in values)]))
-        (args.out / "families.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _families_csv(choice.rows(), args.out / "families.csv")
+
+
+def _families_csv(rows: list[dict[str, Any]], path: Path) -> None:
+    lines = ["fold,family,score,low,high,difference,diff_low,diff_high"]
+    for r in rows:
+        values = [r["score"], *r["interval"], r["difference"], *r["difference_interval"]]
+        lines.append(",".join([r["fold"], r["family"], *(f"{v:.6g}" for v in values)]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _more(args: argparse.Namespace, record: Any, sizes: dict[str, Any]) -> None:
+    """(d), (e) and (f), as asked."""
+    families = args.families.split(",")
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+    if args.seeds:
+        t0 = time.perf_counter()
+        seeds = [int(s) for s in args.seeds.split(",")]
+        over = compare_over_seeds(record, families, seeds, **sizes)
+        print(over.table())
+        print(f"(d) {time.perf_counter() - t0:.0f} s\n")
+        if args.out is not None:
+            for s, comparison in over.by_seed.items():
+                _families_csv(comparison.rows(), args.out / f"families_seed{s}.csv")
+    if args.label_choice:
+        t0 = time.perf_counter()
+        groups = [[g] for g in labels(record)]
+        per_label = compare_families(record, families, seed=args.seed, groups=groups, **sizes)
+        print(per_label.table())
+        print(f"preferred: {per_label.preferred()}; (e) {time.perf_counter() - t0:.0f} s\n")
+        if args.out is not None:
+            _families_csv(per_label.rows(), args.out / "families_labels.csv")
+    if args.kfold:
+        t0 = time.perf_counter()
+        kf = kfold_wave(record, "skripal-2018", k=args.kfold, seed=args.seed, **sizes)
+        print(kf.cv.table())
+        print(kf.table())
+        for name, members in kf.folds.items():
+            print(f"{name}: {', '.join(members)}")
+        print(f"(f) {time.perf_counter() - t0:.0f} s\n")
+        if args.out is not None:
+            kf.cv.to_csv(args.out / "kfold_wave.csv")
 
 
 if __name__ == "__main__":
