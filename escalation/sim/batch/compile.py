@@ -260,7 +260,7 @@ def _buffers(
         (L.OW_PKG, na * na),
         (L.OW_SLOT, slots + 1),
         (L.OW_DEC, 3 * (npres + len(KINDS) + 1)),  # a rupture, or an act per kind
-        (L.OW_MEMO, na * na),
+        (L.OW_MEMO, 3 * na * na),  # flags, then grievance's last events read
         (L.OW_RUPTURED, na * na),
         (L.OW_BUF, 3 * (12 * npres + 8)),
         (L.OW_STAFF, npres),
@@ -276,7 +276,7 @@ def _buffers(
         (L.OV_MD, MEASURES),
         (L.OV_ET, events),
         (L.OV_TMP, events),
-        (L.OV_MEMO, 2 * na * na),
+        (L.OV_MEMO, 3 * na * na),  # stock and time, then grievance's sent stock
         (L.OV_LOG, log),
     ):
         v.reserve(slot, n)

@@ -26,8 +26,9 @@ OW_STAFF, OW_CAP, OW_STATUS, OW_SIZES, W_SIZE = range(36, 41)
 # -- S header: offsets of tables in V, and capacities
 OV_HT, OV_MD, OV_ET, OV_TMP, V_SIZE = range(41, 46)
 HEAP_CAP, MT_CAP, EV_CAP = 46, 47, 48
-# -- S header: presences' mirrors (P; -1 none) in S, reciprocity's memo flags (A x A) in W and
-# its stock and time (A x A x 2) in V
+# -- S header: presences' mirrors (P; -1 none) in S; policies' memo in W: flags (A x A), then
+# grievance's last received and sent events read (A x A x 2); in V: reciprocity's or
+# grievance's (received) stock and its time (A x A x 2), then grievance's sent stock (A x A)
 O_TWIN, OW_MEMO, OV_MEMO = 49, 50, 51
 # -- S header: the stop rule's pairs (A x A, 1: stops) in S, pairs ever ruptured (A x A) in W,
 # and the number of pairs with a channel

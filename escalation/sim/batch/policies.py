@@ -2,8 +2,9 @@
 
 Each returns the number of acts it put in the decision buffer (rows of kind, presence,
 magnitude at ``S[OW_DEC]`` in ``W``), as the library's policy of the same type would decide
-them, helpers (``Context.answer_in_kind``, ``reply``, ``rupture``, ``grievance``) included, and
-Reciprocity's grievance stock (``ctx.memo``), kept per pair in ``W``/``V`` for the run.
+them, helpers (``Context.answer_in_kind``, ``reply``, ``rupture``, ``grievance``) included;
+grievance's running stocks (``ctx.memo``) are kept per pair in ``W``/``V`` for the run, as
+Reciprocity's stock is (:mod:`escalation.sim.batch.reciprocity`).
 Policy types are coded as in :data:`escalation.sim.batch.compile.POLICY_CODES`; their
 parameters are read from ``F`` at ``pf`` (columns listed there). ``d`` is the deciding actor,
 ``c`` the counterpart, ``si`` the stimulus (a row of the announced-event store) and ``sev_p``
@@ -44,10 +45,12 @@ from escalation.sim.batch.layout import (
     O_HS,
     O_RANK,
     OV_ET,
+    OV_MEMO,
     OV_TMP,
     OW_DEC,
     OW_EV,
     OW_HEAD,
+    OW_MEMO,
     OW_STAFF,
     OW_STATUS,
     OW_TAIL,
@@ -152,15 +155,41 @@ def _distinct_hostile_times(S, W, V, head, above):
 
 
 @kernel
-def _decayed(S, W, V, now, rate, head):
-    # Severity of the hostile events of a list, each halved every half-life (in list order).
-    total = 0.0
-    j = head
+def _decayed(S, W, V, now, rate, stock, head, last):
+    # decayed_stock for one list: ``stock`` (decayed to ``now``) raised by the hostile events
+    # after ``last`` (-1: from ``head``), in list order; the stock and the last event read.
+    j = head if last < 0 else ev(S, W, last, E_NEXT)
     while j >= 0:
         if hostile(ev(S, W, j, E_KIND)):
-            total += ev(S, W, j, E_SEV) * math.exp(-rate * (now - V[S[OV_ET] + j]))
+            stock += ev(S, W, j, E_SEV) * math.exp(-rate * (now - V[S[OV_ET] + j]))
+        last = j
         j = ev(S, W, j, E_NEXT)
-    return total
+    return stock, last
+
+
+@kernel
+def grievance_level(S, W, V, d, c, now, rate):
+    """``Context.grievance``: received minus sent stock, kept per pair in ``W``/``V``.
+
+    As :func:`escalation.model.policy.decayed_stock`, operation for operation. Per pair
+    ``d * A + c``: the memo flag at ``OW_MEMO``, the last received and sent events read at
+    ``OW_MEMO + A * A``, the received stock and its time at ``OV_MEMO`` (where reciprocity
+    keeps its stock and time) and the sent stock at ``OV_MEMO + 2 * A * A``.
+    """
+    na = S[N_ACTORS]
+    pk = d * na + c
+    flag, pos = S[OW_MEMO] + pk, S[OW_MEMO] + na * na + 2 * pk
+    mv, ms = S[OV_MEMO] + 2 * pk, S[OV_MEMO] + 2 * na * na + pk
+    if W[flag] == 0:
+        W[flag], W[pos], W[pos + 1] = 1, -1, -1
+        V[mv], V[mv + 1], V[ms] = 0.0, now, 0.0
+    decay = math.exp(-rate * (now - V[mv + 1]))
+    head = S[OW_HEAD]
+    r, last_r = _decayed(S, W, V, now, rate, V[mv] * decay, W[head + pk], W[pos])
+    s, last_s = _decayed(S, W, V, now, rate, V[ms] * decay, W[head + c * na + d], W[pos + 1])
+    W[pos], W[pos + 1] = last_r, last_s
+    V[mv], V[mv + 1], V[ms] = r, now, s
+    return r - s
 
 
 @kernel
@@ -289,11 +318,7 @@ def _level_parity(S, W, d, c, si, sev_p):
 def _grievance(S, F, W, V, d, c, si, sev_p, pf):
     if not hostile(ev(S, W, si, E_KIND)):
         return _in_kind(S, W, d, c, si, sev_p, 0)
-    na, head = S[N_ACTORS], S[OW_HEAD]
-    rate = math.log(2) / F[pf + 8]
-    now = V[S[OV_ET] + si]
-    level = _decayed(S, W, V, now, rate, W[head + d * na + c])
-    level -= _decayed(S, W, V, now, rate, W[head + c * na + d])
+    level = grievance_level(S, W, V, d, c, V[S[OV_ET] + si], math.log(2) / F[pf + 8])
     extra, rt = int(F[pf + 9]), F[pf + 10]
     if rt == rt and level >= rt:
         m = _rupture(S, W, d, c)
