@@ -45,6 +45,22 @@ settings.load_profile("ci" if os.environ.get("CI", "").lower() == "true" else "d
 START = date(2024, 1, 1)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the batch engine once, before any test and before any xdist worker starts.
+
+    A new installation compiles its kernels on first use (over a minute; cached on disk after,
+    see ``escalation/sim/batch``). Done here, in the controlling process only, the workers and
+    the subprocesses that tests start load the cache instead of each compiling it while a
+    test's clock runs.
+    """
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller has compiled already
+    from escalation.sim.batch import available, run_batch
+
+    if available():
+        run_batch(esc.load_scenario("two-states"), 0, 0, 1)
+
+
 def presences(**changes: dict[str, Any]) -> list[Presence]:
     """The standard presences, each optionally changed: ``presences(a_in_b={"staff": 0})``."""
     base = {
