@@ -26,6 +26,7 @@ import numpy as np
 from escalation.base.errors import InputError
 from escalation.ensemble.chunk import child_seeds
 from escalation.ensemble.columns import STATUS_NAMES, columns_for, decode_events, encode_events
+from escalation.ensemble.drawn import drawn_frame
 from escalation.ensemble.dyads import dyad_frame, dyad_summary
 from escalation.ensemble.storage import (
     FORMAT_VERSION,
@@ -230,6 +231,10 @@ class Ensemble:
         data = {"run": arrays["event.run"]}
         data.update({k[len("event.") :]: v for k, v in arrays.items() if k != "event.run"})
         return pd.DataFrame(data)
+
+    def parameters(self) -> pd.DataFrame:
+        """Per run: the posterior particle drawn and its values, from the seeds (:mod:`.drawn`)."""
+        return drawn_frame(self.scenario, self.seed, self.runs)
 
     def dyads(self) -> pd.DataFrame:
         """One row per run and dyad (who moved first, whether and how the other answered).
