@@ -24,12 +24,24 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
-from escalation.validate.choices import CHOICES, refit_choices
+from escalation.validate.choices import CHOICES, ChoiceRefits, refit_choices
 
 EPISODES = (
     Path(__file__).resolve().parent.parent / "scenarios" / "fits" / "nato-russia-episodes.yaml"
 )
+
+
+def _done(row: dict[str, Any]) -> None:
+    (flat,) = ChoiceRefits((row,), {}, 0.0).flat()
+    print(
+        "done: "
+        + ", ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in flat.items()
+        ),
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -62,6 +74,7 @@ def main() -> None:
         draws=args.draws,
         runs=args.runs,
         workers=args.workers,
+        progress=_done,
     )
     print(result.table())
     for r in result.rows:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,11 +193,13 @@ def refit_choices(
     runs: int = 4000,
     scenario: str = "nato-russia-2021",
     workers: int | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> ChoiceRefits:
     """Refit the episode set at ``path`` under each choice and report its headline figures.
 
     The first choice is the baseline; ``spread_seeds`` refit it with more seeds (module
     docstring). Every choice uses ``seed``, the local kernel and the same run and draw seeds.
+    ``progress`` is called with each row when it is done.
     """
     if not choices:
         raise ValueError("give at least one choice (the first is the baseline)")
@@ -247,6 +249,8 @@ def refit_choices(
             row.update(_figures(choice, fitted[key], settings, Path(tmp), pool))
             row["seconds"] = time.perf_counter() - t0
             rows.append(row)
+            if progress is not None:
+                progress(row)
     return ChoiceRefits(tuple(rows), settings, time.perf_counter() - t_all)
 
 
