@@ -25,6 +25,7 @@ from escalation.model.scenario import bundled_dir
 from escalation.sim import batch
 from escalation.sim.batch import logs
 from escalation.sim.batch.logs import LogPlayer
+from escalation.validate.predict import Prediction, predict
 
 pytestmark = pytest.mark.skipif(not batch.available(), reason="numba is not installed")
 
@@ -62,6 +63,9 @@ def test_logged_events_are_the_simpy_engines(name: str) -> None:
         assert got is not None
         # every field but note and source (free text the batch engine does not keep)
         assert [e[:15] for e in got.events] == [e[:15] for e in want.events]
+        assert [tuple(map(type, e)) for e in got.events] == [
+            tuple(map(type, e)) for e in want.events
+        ]
         assert got.final.snapshot() == want.final.snapshot()
         assert got.start == want.start and got.initial is not None
 
@@ -69,7 +73,7 @@ def test_logged_events_are_the_simpy_engines(name: str) -> None:
 def test_the_bundled_episode_set_summarises_alike_on_both_engines(episodes: EpisodeSet) -> None:
     model = episodes.simulator
     assert all(logged.why_not(m) is None for m in model.models)
-    n = 240
+    n = 160
     thetas = _thetas(episodes, n)
     seeds = np.random.SeedSequence(2024).spawn(n)
     fast = model(thetas, seeds)
@@ -132,3 +136,29 @@ def test_summaries_that_may_read_more_than_the_log_stay_on_simpy(episodes: Episo
     assert model(thetas, seeds).shape == (3, 1)
     with pytest.raises(ValueError, match="batch engine cannot"):
         dataclasses.replace(model, engine="batch")(thetas, seeds)
+
+
+def _same_draws(a: Prediction, b: Prediction) -> None:
+    assert a.dyads == b.dyads and a.runs == b.runs
+    for key in a.dyads:
+        for name in ("answered", "lag", "answer_kind", "ratio", "ruptured", "time_to_rupture"):
+            x, y = getattr(a.draws[key], name), getattr(b.draws[key], name)
+            if x.dtype.kind == "f":
+                np.testing.assert_array_equal(x, y)  # nan where nan, equal elsewhere
+            else:
+                assert list(x) == list(y), (key, name)
+
+
+@pytest.mark.parametrize("scenario", ["nato-russia-2021", "skripal-2018"])
+def test_predictions_are_the_same_on_both_engines(scenario: str) -> None:
+    post = Posterior.load(bundled_dir("scenarios") / "nato-russia-posterior.json")
+    fast = predict(post, scenario, runs=150, seed=3, engine="batch")
+    slow = predict(post, scenario, runs=150, seed=3, engine="simpy")
+    _same_draws(fast, slow)
+    assert any(len(np.unique(d.lag[d.answered])) > 10 for d in fast.draws.values())
+
+
+def test_a_scenarios_own_posterior_predicts_alike_on_both_engines() -> None:
+    # nato-russia-2021 names the bundled posterior: each run draws its particle itself
+    fast = predict("nato-russia-2021", runs=150, seed=4, engine="batch")
+    _same_draws(fast, predict("nato-russia-2021", runs=150, seed=4, engine="simpy"))

@@ -70,12 +70,16 @@ def why_not(model: SummarisedModel) -> str | None:
 
 def _player(model: SummarisedModel) -> tuple[Any, str | None]:
     # The model's scenario compiled for logged runs, once per scenario, priors and summaries
-    # objects (the entry holds them, so that their ids are not reused while it lives).
+    # (the entry holds them, so that their ids are not reused while it lives). A worker
+    # receives a new copy of the model with every chunk: an equal one finds the entry too.
     held = (model.scenario, model.priors, model.summaries)
     key = (id(held[0]), id(held[1]), id(held[2]))
     hit = _players.get(key)
     if hit is not None and all(a is b for a, b in zip(hit[0], held, strict=True)):
         return hit[1], hit[2]
+    for entry in _players.values():
+        if all(a is b or a == b for a, b in zip(entry[0], held, strict=True)):
+            return entry[1], entry[2]
     from escalation.sim import batch
 
     player, why = None, None

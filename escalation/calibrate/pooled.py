@@ -62,22 +62,21 @@ def dyad_answers(run: RunLog, actor: str, window_days: float) -> tuple[DyadAnswe
     answer is a hostile non-statement act of ``actor`` against the initiator announced at or
     after the package and within ``window_days``. Statements do not count either way.
     """
-    acts = [e for e in run.events if _act(e)]
+    # The acts of each (actor, target) pair, in log order: each initiator's package and
+    # answers are read from its two pairs' lists instead of from every act.
+    by_pair: dict[tuple[str, str], list[Event]] = {}
     first: dict[str, float] = {}
-    for e in acts:
+    for e in run.events:
+        if not _act(e):
+            continue
+        by_pair.setdefault((e.actor, e.target), []).append(e)
         if e.target == actor and e.actor != actor:
             first.setdefault(e.actor, e.time)
     out = []
     for who, t0 in first.items():
         day = math.floor(t0)
-        package = [
-            e for e in acts if e.actor == who and e.target == actor and math.floor(e.time) == day
-        ]
-        answers = [
-            e
-            for e in acts
-            if e.actor == actor and e.target == who and t0 <= e.time <= t0 + window_days
-        ]
+        package = [e for e in by_pair[who, actor] if math.floor(e.time) == day]
+        answers = [e for e in by_pair.get((actor, who), ()) if t0 <= e.time <= t0 + window_days]
         out.append(
             DyadAnswer(
                 initiator=who,

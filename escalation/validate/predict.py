@@ -20,11 +20,12 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from escalation.base.seeds import Seed, root_entropy
+from escalation.base.stream import seed_key
 from escalation.calibrate.posterior import Posterior
 from escalation.model.scenario import Scenario, load_scenario
 from escalation.sim.engine import simulate
@@ -239,6 +240,36 @@ def _with_particle(scenario: Scenario, posterior: Posterior, theta: np.ndarray) 
     return scenario.model_copy(update={"actors": actors, "posterior": None})
 
 
+def _logged(
+    base: Scenario,
+    posterior: Posterior | None,
+    thetas: np.ndarray | None,
+    seeds: list[np.random.SeedSequence],
+) -> list[Any] | None:
+    """The runs of :func:`predict` on the batch engine, with their logs (``None``: not covered).
+
+    A run that outgrew its log is ``None`` in the list (the caller plays it on SimPy).
+    """
+    from escalation.sim import batch
+
+    if not batch.available():
+        return None
+    scenario = base
+    if posterior is not None and thetas is not None:
+        scenario = _with_particle(base, posterior, thetas[0])
+        if any(p.scheduled() for p in posterior.priors.apply(thetas[0]).values()):
+            return None
+    if batch.uncovered(scenario) is not None:
+        return None
+    from escalation.sim.batch.logs import LogPlayer
+
+    player = LogPlayer(scenario)
+    tables = None
+    if posterior is not None and thetas is not None:
+        tables = player.tables([posterior.priors.apply(theta) for theta in thetas])
+    return player.play([seed_key(s) for s in seeds], tables)
+
+
 def predict(
     source: Posterior | Scenario | str | Path,
     scenario: Scenario | str | Path | None = None,
@@ -246,6 +277,7 @@ def predict(
     runs: int = DEFAULT_RUNS,
     seed: Seed = 0,
     window_days: float = DEFAULT_WINDOW,
+    engine: Literal["auto", "batch", "simpy"] = "auto",
 ) -> Prediction:
     """The predictive distribution of each dyad of ``scenario`` over ``runs`` runs.
 
@@ -253,10 +285,13 @@ def predict(
     set to a particle drawn by weight for each run; ``predict(scenario)`` plays the scenario
     as it is (drawing from its own ``posterior:`` file if it names one). Every draw comes from
     ``seed``: the particles from its first child, the runs from one child each of its second.
-    Runs use the SimPy engine (dyads need event logs, which the batch engine does not keep).
+    ``engine="auto"`` plays the runs on the batch engine, keeping their event logs, when it
+    covers the scenario (else on SimPy); the draws are the same either way, run for run.
     """
     if runs < 1:
         raise ValueError("runs must be at least 1")
+    if engine not in ("auto", "batch", "simpy"):
+        raise ValueError(f"engine must be 'auto', 'batch' or 'simpy', not {engine!r}")
     base, posterior = _scenarios(source, scenario)
     entropy = root_entropy(seed)
     picks, sims = np.random.SeedSequence(entropy).spawn(2)
@@ -265,10 +300,16 @@ def predict(
     if posterior is not None:
         idx = posterior.sample(np.random.default_rng(picks), runs)
         thetas = np.asarray(posterior.particles)[idx]
+    played = None if engine == "simpy" else _logged(base, posterior, thetas, seeds)
+    if played is None and engine == "batch":
+        raise ValueError("the batch engine does not cover this scenario (engine='batch')")
     per_run: list[dict[Key, Dyad]] = []
     for i in range(runs):
-        sc = base if thetas is None else _with_particle(base, posterior, thetas[i])  # type: ignore[arg-type]
-        per_run.append({d.key: d for d in dyads_of(simulate(sc, seed=seeds[i]))})
+        run = played[i] if played is not None else None
+        if run is None:  # on SimPy: asked for, not covered, or outgrew the batch engine's log
+            sc = base if thetas is None else _with_particle(base, posterior, thetas[i])  # type: ignore[arg-type]
+            run = simulate(sc, seed=seeds[i])
+        per_run.append({d.key: d for d in dyads_of(run)})
     keys: dict[Key, float] = {}
     for dyads in per_run:
         for k, d in dyads.items():
