@@ -59,6 +59,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     if available():
         run_batch(esc.load_scenario("two-states"), 0, 0, 1)
+        from escalation.sim.batch.logs import LogPlayer
+
+        LogPlayer(esc.load_scenario("two-states")).play([0])  # runs with event logs
 
 
 def presences(**changes: dict[str, Any]) -> list[Presence]:

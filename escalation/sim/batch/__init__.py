@@ -5,8 +5,9 @@ A scenario whose policies are all built in is compiled into arrays
 with numba (:mod:`~escalation.sim.batch.loop`), drawing from the same counter-based stream as
 the SimPy engine (:mod:`escalation.base.stream`), in the same order. Run ``i`` of an ensemble
 with root seed ``r`` gives, column for column, the outcome ``simulate(scenario,
-SeedSequence(r).spawn(n)[i])`` gives (``tests/test_batch.py`` checks it run by run). It keeps no
-event log: ``keep="events"`` and user-written policies run on the SimPy engine.
+SeedSequence(r).spawn(n)[i])`` gives (``tests/test_batch.py`` checks it run by run). Ensembles
+keep no event log (``keep="events"`` and user-written policies run on the SimPy engine); a
+bounded per-run log for summaries is :mod:`escalation.sim.batch.logs`.
 
 numba is an optional dependency (the ``fast`` extra); without it :func:`available` is false
 and everything runs on the SimPy engine. Functions are compiled on first use and cached on

@@ -100,6 +100,15 @@ class LogPlayer:
         self._dates = _dates(self.prepared, int(self.prepared.horizon) + 2)
         self._own = _policies(self.prepared, {a: i for i, a in enumerate(self.actors)})
         self._sized: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = {}
+        initial = self.prepared.initial.presences
+        self._initial = np.array(
+            [
+                [initial[p].staff for p in self.presences],
+                [-1 if initial[p].cap is None else initial[p].cap for p in self.presences],
+                [_STATUSES.index(initial[p].status) for p in self.presences],
+            ],
+            dtype=np.int64,
+        )  # (staff, cap, status) per presence at the start, as the compiled runs end
         self._S, self._F, self._w, self._v = compile_scenario(
             scenario, log=self.log, prepared=self.prepared
         )
@@ -249,15 +258,17 @@ class LogPlayer:
         """The state at the end of a run from its ``(staff, cap, status)`` per presence."""
         state = self.prepared.initial._clone()
         own = state._own if state._own is not None else set()
-        for i, pid in enumerate(self.presences):
-            staff, cap, status = int(final[0, i]), int(final[1, i]), _STATUSES[final[2, i]]
-            p = state.presences[pid]
-            cap_ = None if cap < 0 else cap
-            if (p.staff, p.cap, p.status) != (staff, cap_, status):
-                q = p.copy()
-                q.staff, q.cap, q.status = staff, cap_, status
-                state.presences[pid] = q
-                own.add(pid)
+        for i in np.flatnonzero((final != self._initial).any(axis=0)).tolist():
+            pid = self.presences[i]
+            q = state.presences[pid].copy()
+            cap = int(final[1, i])
+            q.staff, q.cap, q.status = (
+                int(final[0, i]),
+                None if cap < 0 else cap,
+                _STATUSES[final[2, i]],
+            )
+            state.presences[pid] = q
+            own.add(pid)
         return state
 
 
