@@ -193,7 +193,9 @@ class EpisodeSetModel:
             m(thetas, [c[k] for c in children])[:, idx]
             for k, (m, idx) in enumerate(zip(self.models, self.index, strict=True))
         ]
-        return np.concatenate(parts, axis=1)
+        # C order, as rows were written before: the distances sum each row along memory, and
+        # an F-ordered array (what concatenating column blocks gives) sums in another order
+        return np.ascontiguousarray(np.concatenate(parts, axis=1))
 
 
 def _children(seq: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:
