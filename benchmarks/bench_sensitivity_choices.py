@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from escalation.calibrate.posterior import Posterior
 from escalation.validate.choices import CHOICES, ChoiceRefits, refit_choices
 
 EPISODES = (
@@ -57,6 +58,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--choices", default=",".join(c.name for c in CHOICES))
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument(
+        "--baseline-posterior",
+        type=Path,
+        default=None,
+        help="use this posterior as the baseline's fit (the bundled one at 300 x 18, seed 0)",
+    )
     args = ap.parse_args()
     by_name = {c.name: c for c in CHOICES}
     choices = [by_name[n] for n in args.choices.split(",")]
@@ -75,6 +82,9 @@ def main() -> None:
         runs=args.runs,
         workers=args.workers,
         progress=_done,
+        done={"baseline": Posterior.load(args.baseline_posterior)}
+        if args.baseline_posterior
+        else None,
     )
     print(result.table())
     for r in result.rows:

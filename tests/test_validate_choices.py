@@ -52,6 +52,20 @@ def test_choice_replaces_priors_and_reads_the_headline_scenario() -> None:
     assert {p.id: p.staff for p in kom.presences}["nato-mlm-moscow"] == 6
     # A reading the scenario does not have leaves it as it is.
     assert by_name["lusa-2022"].scenario(flagship) == flagship
+    # The bundled posterior is the baseline's fit at 300 particles x 18 generations, seed 0:
+    # it is refused as the fit of another choice or at other settings.
+    from escalation.calibrate.posterior import load_posterior
+    from escalation.validate.choices import refit_choices
+
+    bundled = load_posterior(EPISODES.parent.parent / "nato-russia-posterior.json")
+    for name, population in (("baseline", 10), ("short-memory", 300)):
+        with pytest.raises(ValueError, match="was not fitted to this choice's set"):
+            refit_choices(
+                EPISODES,
+                [by_name["baseline"], by_name["short-memory"]],
+                population=population,
+                done={name: bundled},
+            )
     with pytest.raises(ValueError, match=r"no prior for russia\.nope"):
         Choice("x", priors={"russia.nope": {"dist": "uniform", "low": 0, "high": 1}}).episode_set(
             EPISODES

@@ -27,6 +27,7 @@ baseline's posterior is used (same inputs, same seed, same result).
 
 from __future__ import annotations
 
+import json
 import math
 import tempfile
 import time
@@ -194,12 +195,16 @@ def refit_choices(
     scenario: str = "nato-russia-2021",
     workers: int | None = None,
     progress: Callable[[dict[str, Any]], None] | None = None,
+    done: Mapping[str, Posterior] | None = None,
 ) -> ChoiceRefits:
     """Refit the episode set at ``path`` under each choice and report its headline figures.
 
     The first choice is the baseline; ``spread_seeds`` refit it with more seeds (module
     docstring). Every choice uses ``seed``, the local kernel and the same run and draw seeds.
-    ``progress`` is called with each row when it is done.
+    ``progress`` is called with each row when it is done. ``done`` maps choice names to
+    posteriors already fitted with ``seed`` and these settings (the bundled posterior for the
+    baseline, say), which are used instead of refitting; one fitted to another set, other
+    priors or other settings is refused.
     """
     if not choices:
         raise ValueError("give at least one choice (the first is the baseline)")
@@ -221,6 +226,12 @@ def refit_choices(
     t_all = time.perf_counter()
     with executor_for(workers, None) as pool, tempfile.TemporaryDirectory() as tmp:
         base_model = choices[0].episode_set(path)
+        for name, post in (done or {}).items():
+            choice = next((c for c in choices if c.name == name), None)
+            if choice is None:
+                raise ValueError(f"done: no choice {name!r}")
+            _check_done(name, post, choice.episode_set(path), settings)
+            fitted[(name, seed)] = post
         for choice, s in jobs:
             t0 = time.perf_counter()
             es = choice.episode_set(path)
@@ -252,6 +263,25 @@ def refit_choices(
             if progress is not None:
                 progress(row)
     return ChoiceRefits(tuple(rows), settings, time.perf_counter() - t_all)
+
+
+def _check_done(name: str, post: Posterior, es: EpisodeSet, settings: Mapping[str, Any]) -> None:
+    """Refuse a posterior not fitted to ``es`` with the seed and settings of the refits."""
+    given = {k: post.settings.get(k) for k in ("population", "generations", "kernel")}
+    wanted = {k: settings[k] for k in ("population", "generations", "kernel")}
+    same_set = json.dumps(post.model, sort_keys=True) == json.dumps(
+        es.description(), sort_keys=True
+    )
+    if (
+        not same_set
+        or post.priors != es.priors
+        or post.seed != settings["seed"]
+        or given != wanted
+    ):
+        raise ValueError(
+            f"done[{name!r}] was not fitted to this choice's set with seed {settings['seed']} "
+            f"and {wanted} (it has seed {post.seed} and {given})"
+        )
 
 
 @dataclass(frozen=True)
