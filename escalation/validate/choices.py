@@ -238,19 +238,7 @@ def refit_choices(
             same = es.description() == base_model.description() and es.priors == base_model.priors
             key = (choices[0].name if same else choice.name, s)
             if key not in fitted:
-                fitted[key] = smc(
-                    es.simulator,
-                    es.priors,
-                    es.observed,
-                    weights=es.weights,
-                    summaries=es.names,
-                    model=es.description(),
-                    population=population,
-                    generations=generations,
-                    seed=s,
-                    executor=pool,
-                    kernel="local",
-                )
+                fitted[key] = _fit(es, s, population, generations, pool)
             row = {
                 "choice": choice.name,
                 "note": choice.note,
@@ -263,6 +251,23 @@ def refit_choices(
             if progress is not None:
                 progress(row)
     return ChoiceRefits(tuple(rows), settings, time.perf_counter() - t_all)
+
+
+def _fit(es: EpisodeSet, seed: int, population: int, generations: int, pool: Any) -> Posterior:
+    """ABC-SMC on ``es`` as the bundled fit was made (local kernel)."""
+    return smc(
+        es.simulator,
+        es.priors,
+        es.observed,
+        weights=es.weights,
+        summaries=es.names,
+        model=es.description(),
+        population=population,
+        generations=generations,
+        seed=seed,
+        executor=pool,
+        kernel="local",
+    )
 
 
 def _check_done(name: str, post: Posterior, es: EpisodeSet, settings: Mapping[str, Any]) -> None:
