@@ -105,6 +105,21 @@ def _player(model: SummarisedModel) -> tuple[Any, str | None]:
     return player, why
 
 
+_applied: list[tuple[Priors, np.ndarray, list[Any]]] = []
+
+
+def _policies(priors: Priors, thetas: np.ndarray) -> list[Any]:
+    # The calibrated policies of each vector; the episodes of a set are called with the same
+    # vectors one after another, so the last ones are kept (Priors.apply validates each).
+    if _applied:
+        held, values, made = _applied[0]
+        if held is priors and values.shape == np.shape(thetas) and np.array_equal(values, thetas):
+            return made
+    made = [priors.apply(theta) for theta in thetas]
+    _applied[:] = [(priors, np.array(thetas, dtype=float), made)]
+    return made
+
+
 def _key(seed: Seed) -> int | None:
     # The stream key the SimPy engine derives from ``seed`` (None: a seed it consumes).
     if isinstance(seed, np.random.SeedSequence):
@@ -131,7 +146,7 @@ def batch_summaries(
     out = np.empty((len(thetas), len(summaries.names)))
     if not len(thetas):
         return out
-    tables = player.tables([model.priors.apply(theta) for theta in thetas])
+    tables = player.tables(_policies(model.priors, thetas))
     runs = player.play(keys, tables)
     for i, run in enumerate(runs):
         if run is None:  # outgrew the log: the SimPy engine plays it
