@@ -13,6 +13,9 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import scenarios
 
 import escalation as esc
 from escalation.base.stream import seed_key
@@ -68,6 +71,27 @@ def test_logged_events_are_the_simpy_engines(name: str) -> None:
         ]
         assert got.final.snapshot() == want.final.snapshot()
         assert got.start == want.start and got.initial is not None
+
+
+@given(scenarios(), st.integers(0, 2**32))
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_random_scenarios_log_the_simpy_engines_events(scenario: esc.Scenario, root: int) -> None:
+    # scripted acts that are no longer feasible, substitutions, lapses, memory, stop rules
+    assume(batch.uncovered(scenario) is None)
+    seeds = np.random.SeedSequence(root).spawn(6)
+    for seq, got in zip(
+        seeds, LogPlayer(scenario).play([seed_key(s) for s in seeds]), strict=True
+    ):
+        want = esc.simulate(scenario, seed=seq)
+        if got is None:  # outgrew the log
+            assert len(want.events) > logs.DEFAULT_LOG
+            continue
+        assert [e[:15] for e in got.events] == [e[:15] for e in want.events]
+        assert got.final.snapshot() == want.final.snapshot()
 
 
 def test_the_bundled_episode_set_summarises_alike_on_both_engines(episodes: EpisodeSet) -> None:
