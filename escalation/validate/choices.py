@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -62,12 +62,12 @@ class Choice:
     name: str
     note: str = ""
     priors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    ladder: str | None = None
+    ladder: Literal["default", "goldstein"] | None = None
     reading: str | None = None
 
     def episode_set(self, path: str | Path) -> EpisodeSet:
         """The episode set of the file at ``path`` under this choice."""
-        ladder = None if self.ladder is None else LadderSpec(scale=self.ladder)  # type: ignore[arg-type]
+        ladder = None if self.ladder is None else LadderSpec(scale=self.ladder)
         es = load_episode_set(path, variant=self.reading, ladder=ladder)
         if not self.priors:
             return es
@@ -118,14 +118,33 @@ CHOICES: tuple[Choice, ...] = (
         "the Goldstein ladder (negated, rounded Goldstein weights)",
         ladder="goldstein",
     ),
-    Choice("kommersant", "NATO's Military Liaison Mission 6 staff, not 13", reading="kommersant"),
-    Choice("ap-2015", "Russia's mission to NATO 50 staff in 2015, not 70", reading="ap-2015"),
     Choice(
-        "end-october", "NATO's 2021 expulsions effective end of October", reading="end-october"
+        "kommersant",
+        "NATO's Military Liaison Mission 6 staff (Kommersant via SouthFront, Oct 2021), not 13 "
+        "(NATO's website)",
+        reading="kommersant",
     ),
-    Choice("lusa-2022", "Macedonia expelled 2 in 2018, not 1", reading="lusa-2022"),
     Choice(
-        "seattle-late", "Seattle consulate closed 2 April, not 30 March", reading="seattle-late"
+        "ap-2015",
+        "Russia's mission to NATO 50 staff in 2015 (AP), not about 70 (NATO official, "
+        "2014), and a 2015 cap cut of 20, not 40",
+        reading="ap-2015",
+    ),
+    Choice(
+        "end-october",
+        "NATO's 2021 expulsions effective by the end of October (TASS, Artsakhpress), not "
+        "1 November (Lavrov)",
+        reading="end-october",
+    ),
+    Choice(
+        "lusa-2022",
+        "Macedonia expelled 2 in 2018 (Lusa, 2022), not 1 (its MFA)",
+        reading="lusa-2022",
+    ),
+    Choice(
+        "seattle-late",
+        "Seattle consulate closed 2 April (MK.ru), not 30 March (TASS via Trend)",
+        reading="seattle-late",
     ),
 )
 
