@@ -58,10 +58,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     from escalation.sim.batch import available, run_batch
 
     if available():
-        run_batch(esc.load_scenario("two-states"), 0, 0, 1)
         from escalation.sim.batch.logs import LogPlayer
 
-        LogPlayer(esc.load_scenario("two-states")).play([0])  # runs with event logs
+        scenario = esc.load_scenario("two-states")
+        run_batch(scenario, 0, 0, 1)
+        LogPlayer(scenario).play([0])  # runs with event logs
 
 
 def presences(**changes: dict[str, Any]) -> list[Presence]:
